@@ -1,0 +1,133 @@
+import { LRUCache } from "lru-cache"
+import { SessionEntry } from "./session-entry"
+
+export interface SessionStoreOptions {
+  /** idle time after which a session is dropped; activity refreshes it */
+  ttlMs: number
+  maxSessions: number
+  messageCap: number
+  messageCapHysteresis: number
+  /** clock, injectable for tests */
+  now?: () => number
+  onReleaseError?: (hook: string, err: unknown) => void
+}
+
+export type RemovalReason = "expired" | "evicted" | "deleted" | "cleared"
+
+export interface StoreStats {
+  sessions: number
+  added: number
+  expired: number
+  evicted: number
+  deleted: number
+}
+
+/**
+ * The one store of per-session state. An LRU with a TTL refreshed by activity and a
+ * maximum number of sessions. Expired sessions are removed by sweep(), which the
+ * plugin runs on one unref()'d interval, so sessions that never get session.deleted
+ * (background children often do not) still go away. No per-entry timers: lru-cache's
+ * ttlAutopurge would start one timer per session.
+ */
+export class SessionStore {
+  private readonly cache: LRUCache<string, SessionEntry>
+  private readonly now: () => number
+  private readonly listeners: Array<(entry: SessionEntry, reason: RemovalReason) => void> = []
+  private pendingReason: RemovalReason | undefined
+  readonly stats: StoreStats = { sessions: 0, added: 0, expired: 0, evicted: 0, deleted: 0 }
+
+  constructor(private readonly options: SessionStoreOptions) {
+    this.now = options.now ?? Date.now
+    const now = this.now
+    this.cache = new LRUCache<string, SessionEntry>({
+      max: options.maxSessions,
+      ttl: options.ttlMs > 0 ? options.ttlMs : undefined,
+      ttlResolution: 0,
+      updateAgeOnGet: true,
+      perf: { now },
+      dispose: (entry, _key, reason) => this.release(entry, reason),
+    })
+  }
+
+  private release(entry: SessionEntry, reason: LRUCache.DisposeReason): void {
+    const why: RemovalReason =
+      this.pendingReason ?? (reason === "expire" ? "expired" : reason === "evict" ? "evicted" : "deleted")
+    if (why === "expired") this.stats.expired++
+    else if (why === "evicted") this.stats.evicted++
+    else if (why === "deleted") this.stats.deleted++
+    for (const listener of this.listeners) {
+      try {
+        listener(entry, why)
+      } catch (err) {
+        this.options.onReleaseError?.("store-listener", err)
+      }
+    }
+    entry.release((hook, err) => this.options.onReleaseError?.(hook, err))
+  }
+
+  /** Runs when any session leaves the store, for whatever reason. */
+  onRemove(listener: (entry: SessionEntry, reason: RemovalReason) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** The session's entry, created if new; counts as activity (refreshes the TTL). */
+  touch(sessionID: string): SessionEntry {
+    const found = this.cache.get(sessionID)
+    if (found) {
+      found.lastActivityAt = this.now()
+      return found
+    }
+    const entry = new SessionEntry(
+      sessionID,
+      { cap: this.options.messageCap, hysteresis: this.options.messageCapHysteresis },
+      this.now(),
+    )
+    this.cache.set(sessionID, entry)
+    this.stats.added++
+    return entry
+  }
+
+  /** The entry without refreshing its TTL or creating it. */
+  peek(sessionID: string): SessionEntry | undefined {
+    return this.cache.peek(sessionID)
+  }
+
+  has(sessionID: string): boolean {
+    return this.cache.has(sessionID)
+  }
+
+  delete(sessionID: string): boolean {
+    return this.cache.delete(sessionID)
+  }
+
+  /** Removes expired sessions. Returns how many went. */
+  sweep(): number {
+    const before = this.stats.expired
+    this.cache.purgeStale()
+    return this.stats.expired - before
+  }
+
+  clear(): void {
+    this.pendingReason = "cleared"
+    try {
+      this.cache.clear()
+    } finally {
+      this.pendingReason = undefined
+    }
+  }
+
+  get size(): number {
+    return this.cache.size
+  }
+
+  /** Entries, most recently active first. Does not refresh TTLs. */
+  entries(): SessionEntry[] {
+    return [...this.cache.values()]
+  }
+
+  /** Milliseconds until the entry expires, or undefined with no TTL. */
+  remainingTtl(sessionID: string): number | undefined {
+    const left = this.cache.getRemainingTTL(sessionID)
+    return Number.isFinite(left) ? left : undefined
+  }
+}

@@ -1,0 +1,51 @@
+import type { Hooks, PluginInput, ToolDefinition } from "@opencode-ai/plugin"
+import type { SessionStore } from "../cache/session-store"
+import type { TimerOwner } from "../cache/timers"
+import type { Logger } from "../log"
+import type { HookName, LongrunOptions } from "../options"
+import type { EventHandler } from "../router"
+
+export type Client = PluginInput["client"]
+
+/** What every hook factory receives. */
+export interface HookContext {
+  input: PluginInput
+  /** OpenCode's client, wrapped so each call is counted by name */
+  client: Client
+  clientCalls: Map<string, number>
+  options: LongrunOptions
+  store: SessionStore
+  logger: Logger
+  /** plugin-level timers (not tied to a session); cleared on dispose */
+  timers: TimerOwner
+  now: () => number
+}
+
+/** Plugin handlers a hook may return, other than those the plugin owns itself. */
+export type PluginHandlers = Omit<Hooks, "event" | "tool" | "dispose" | "config" | "auth" | "provider">
+
+/** A cache a hook holds outside the session store, for memory attribution. */
+export interface CacheReport {
+  name: string
+  entries: number
+  bytes: number
+}
+
+/** A hook's part of the longrun_status report: structured data and its text form. */
+export interface StatusSection {
+  title: string
+  data: unknown
+  text: string
+}
+
+/** What a hook factory returns: only the pieces it needs. */
+export interface LongrunHook {
+  name: HookName
+  /** event type -> handler; the router calls these after updating the store */
+  events?: Record<string, EventHandler>
+  handlers?: PluginHandlers
+  tools?: Record<string, ToolDefinition>
+  caches?: () => CacheReport[]
+  status?: () => StatusSection | undefined
+  dispose?: () => void | Promise<void>
+}

@@ -1,0 +1,72 @@
+import type { PluginInput } from "@opencode-ai/plugin"
+
+type Client = PluginInput["client"]
+export type LogLevel = "debug" | "info" | "warn" | "error"
+export type ToastVariant = "info" | "success" | "warning" | "error"
+
+export const SERVICE = "opencode-longrun"
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`
+  try {
+    return JSON.stringify(err)
+  } catch {
+    return String(err)
+  }
+}
+
+/**
+ * Logging and toasts through OpenCode's own client. Both are fire-and-forget and
+ * swallow their own failures: reporting a problem must never become one.
+ */
+export class Logger {
+  private readonly lastErrorAt = new Map<string, number>()
+  private readonly suppressed = new Map<string, number>()
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: { errorIntervalMs: number; now: () => number },
+  ) {}
+
+  log(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
+    try {
+      void Promise.resolve(this.client.app.log({ body: { service: SERVICE, level, message, extra } })).catch(() => {})
+    } catch {
+      // the client itself may be missing in a broken host; nothing else to do
+    }
+  }
+
+  toast(message: string, variant: ToastVariant = "info", title = "longrun", duration?: number): void {
+    try {
+      void Promise.resolve(
+        this.client.tui.showToast({ body: { title, message, variant, ...(duration ? { duration } : {}) } }),
+      ).catch(() => {})
+    } catch {
+      // no TUI client: the log line is enough
+    }
+  }
+
+  /**
+   * A hook failed. Logs the first error of each hook at once, then at most one per
+   * interval, counting what it held back, so a broken hook cannot flood the log.
+   */
+  hookError(hook: string, where: string, err: unknown): void {
+    const now = this.opts.now()
+    const last = this.lastErrorAt.get(hook)
+    if (last !== undefined && now - last < this.opts.errorIntervalMs) {
+      this.suppressed.set(hook, (this.suppressed.get(hook) ?? 0) + 1)
+      return
+    }
+    const held = this.suppressed.get(hook) ?? 0
+    this.suppressed.delete(hook)
+    this.lastErrorAt.set(hook, now)
+    const note = held > 0 ? ` (${held} more error(s) from this hook suppressed)` : ""
+    this.log("error", `hook ${hook} failed in ${where}${note}: ${describe(err)}`, { hook, where })
+  }
+
+  get suppressedCount(): number {
+    let n = 0
+    for (const v of this.suppressed.values()) n += v
+    return n
+  }
+}

@@ -1,0 +1,137 @@
+import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
+import { SessionStore } from "./cache/session-store"
+import { TimerOwner } from "./cache/timers"
+import { countClientCalls } from "./client-calls"
+import { HOOK_FACTORIES } from "./hooks/registry"
+import type { HookContext, LongrunHook, PluginHandlers } from "./hooks/types"
+import { Logger } from "./log"
+import { isHookEnabled, parseOptions } from "./options"
+import { EventRouter } from "./router"
+import { buildStatus, formatBytes } from "./status/report"
+import { createStatusTool } from "./status/tool"
+
+export interface PluginInternals {
+  ctx: HookContext
+  router: EventRouter
+  hooks: LongrunHook[]
+  status: () => ReturnType<typeof buildStatus>
+}
+
+/** Builds the plugin's state and handlers. Exposed for tests and benchmarks. */
+export async function createLongrun(
+  input: PluginInput,
+  rawOptions?: unknown,
+  overrides: { now?: () => number; factories?: typeof HOOK_FACTORIES } = {},
+): Promise<{ hooks: Hooks; internals: PluginInternals }> {
+  const now = overrides.now ?? Date.now
+  const { options, problems } = parseOptions(rawOptions)
+  const counted = countClientCalls(input.client)
+  const logger = new Logger(counted.client, { errorIntervalMs: options.error_log_interval_ms, now })
+  const store = new SessionStore({
+    ttlMs: options.session_ttl_ms,
+    maxSessions: options.max_sessions,
+    messageCap: options.message_cap,
+    messageCapHysteresis: options.message_cap_hysteresis,
+    now,
+    onReleaseError: (hook, err) => logger.hookError(hook, "session release", err),
+  })
+  const timers = new TimerOwner()
+  const router = new EventRouter(store, logger, now)
+  const ctx: HookContext = {
+    input,
+    client: counted.client,
+    clientCalls: counted.counts,
+    options,
+    store,
+    logger,
+    timers,
+    now,
+  }
+
+  const hooks: LongrunHook[] = []
+  for (const [name, factory] of overrides.factories ?? HOOK_FACTORIES) {
+    if (isHookEnabled(options, name)) hooks.push(factory(ctx))
+  }
+  for (const hook of hooks) {
+    for (const [type, handler] of Object.entries(hook.events ?? {})) router.on(hook.name, type, handler)
+  }
+
+  const status = () =>
+    buildStatus({ store, options, hooks, clientCalls: counted.counts, events: router.seen, now })
+
+  // Client calls made while OpenCode is still loading plugins can stall, so the
+  // options report waits for the first event, when the server is surely up.
+  if (problems.length > 0) {
+    const text = problems.map((p) => p.message).join("; ")
+    router.onFirstEvent(() => {
+      logger.log("warn", `invalid options: ${text}`, { problems })
+      logger.toast(`opencode-longrun: ${text}`, "warning", "longrun options", 10_000)
+    })
+  }
+
+  timers.setInterval(() => {
+    router.run("store", "sweep", () => {
+      const removed = store.sweep()
+      if (store.size > 0 || removed > 0) {
+        const r = status()
+        logger.log(
+          "debug",
+          `sweep: ${removed} expired, ${r.store.sessions} sessions, ~${formatBytes(r.retainedBytes)} retained`,
+          { caches: r.caches },
+        )
+      }
+    })
+  }, options.sweep_interval_ms)
+
+  const handlers: Hooks = {
+    event: async (payload) => router.handle(payload),
+    tool: { longrun_status: createStatusTool(status) },
+    dispose: async () => {
+      timers.clearAll()
+      for (const hook of hooks) {
+        try {
+          await hook.dispose?.()
+        } catch (err) {
+          logger.hookError(hook.name, "dispose", err)
+        }
+      }
+      store.clear()
+      await router.flush()
+    },
+  }
+  for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
+  mergeHandlers(handlers, hooks, logger)
+  return { hooks: handlers, internals: { ctx, router, hooks, status } }
+}
+
+/**
+ * Chains each plugin handler (tool.execute.after, chat.params, ...) across hooks, in
+ * hook order. A hook that throws is logged and skipped; the others still run and
+ * OpenCode never sees the error.
+ */
+function mergeHandlers(target: Hooks, hooks: LongrunHook[], logger: Logger): void {
+  const byKey = new Map<string, Array<{ hook: string; fn: (...args: unknown[]) => unknown }>>()
+  for (const hook of hooks) {
+    for (const [key, fn] of Object.entries(hook.handlers ?? {})) {
+      if (typeof fn !== "function") continue
+      const list = byKey.get(key) ?? []
+      list.push({ hook: hook.name, fn: fn as (...args: unknown[]) => unknown })
+      byKey.set(key, list)
+    }
+  }
+  for (const [key, list] of byKey) {
+    ;(target as Record<string, unknown>)[key] = async (...args: unknown[]) => {
+      for (const { hook, fn } of list) {
+        try {
+          await fn(...args)
+        } catch (err) {
+          logger.hookError(hook, key, err)
+        }
+      }
+    }
+  }
+}
+
+export type { PluginHandlers }
+
+export const LongrunPlugin: Plugin = async (input, options) => (await createLongrun(input, options)).hooks

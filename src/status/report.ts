@@ -1,0 +1,187 @@
+import type { SessionEntry } from "../cache/session-entry"
+import type { SessionStore } from "../cache/session-store"
+import type { CacheReport, LongrunHook, StatusSection } from "../hooks/types"
+import type { LongrunOptions } from "../options"
+
+export interface SessionReport {
+  id: string
+  parentID?: string
+  status: string
+  agent?: string
+  model?: string
+  epoch: number
+  events: number
+  messages: number
+  messagesTrimmed: number
+  anchor?: string
+  usage?: { total: number; messageID: string }
+  todos?: { done: number; total: number }
+  textBytes: number
+  toolOutputBytes: number
+  diffBodyBytes: number
+  largestPayloads: Array<{ kind: string; label: string; bytes: number }>
+  retainedBytes: number
+  retainedByHook: Record<string, number>
+  expiresInMs?: number
+}
+
+export interface StatusReport {
+  generatedAt: string
+  store: {
+    sessions: number
+    maxSessions: number
+    ttlMs: number
+    added: number
+    expired: number
+    evicted: number
+    deleted: number
+  }
+  caches: CacheReport[]
+  retainedBytes: number
+  sessions: SessionReport[]
+  clientCalls: Record<string, number>
+  events: Record<string, number>
+  sections: Array<StatusSection & { hook: string }>
+}
+
+export function sessionReport(entry: SessionEntry, store: SessionStore): SessionReport {
+  const est = entry.estimate()
+  const hookBytes = Object.values(est.hooks).reduce((a, b) => a + b, 0)
+  const todos = entry.todos
+  return {
+    id: entry.id,
+    parentID: entry.parentID,
+    status: entry.status,
+    agent: entry.agent,
+    model: entry.providerID && entry.modelID ? `${entry.providerID}/${entry.modelID}` : undefined,
+    epoch: entry.epoch,
+    events: entry.events,
+    messages: entry.messages.size,
+    messagesTrimmed: entry.messages.trimmed,
+    anchor: entry.messages.anchor,
+    usage: entry.usage ? { total: entry.usage.total, messageID: entry.usage.messageID } : undefined,
+    todos: todos
+      ? { done: todos.filter((t) => t.status === "completed").length, total: todos.length }
+      : undefined,
+    textBytes: entry.textBytes,
+    toolOutputBytes: entry.toolOutputBytes,
+    diffBodyBytes: entry.diffBodyBytes,
+    largestPayloads: entry.largest.map((p) => ({ ...p })),
+    retainedBytes: est.store + hookBytes,
+    retainedByHook: est.hooks,
+    expiresInMs: store.remainingTtl(entry.id),
+  }
+}
+
+export function buildStatus(deps: {
+  store: SessionStore
+  options: LongrunOptions
+  hooks: LongrunHook[]
+  clientCalls: Map<string, number>
+  events: Map<string, number>
+  now: () => number
+}): StatusReport {
+  const { store, options, hooks } = deps
+  const sessions = store.entries().map((e) => sessionReport(e, store))
+  const hookTotals = new Map<string, { entries: number; bytes: number }>()
+  let storeBytes = 0
+  for (const e of store.entries()) {
+    const est = e.estimate()
+    storeBytes += est.store
+    for (const [name, bytes] of Object.entries(est.hooks)) {
+      const t = hookTotals.get(name) ?? { entries: 0, bytes: 0 }
+      t.entries++
+      t.bytes += bytes
+      hookTotals.set(name, t)
+    }
+  }
+  const caches: CacheReport[] = [{ name: "sessions", entries: store.size, bytes: storeBytes }]
+  for (const [name, t] of hookTotals) caches.push({ name: `sessions/${name}`, ...t })
+  const sections: StatusReport["sections"] = []
+  for (const hook of hooks) {
+    for (const c of hook.caches?.() ?? []) caches.push(c)
+    const section = hook.status?.()
+    if (section) sections.push({ hook: hook.name, ...section })
+  }
+  return {
+    generatedAt: new Date(deps.now()).toISOString(),
+    store: {
+      sessions: store.size,
+      maxSessions: options.max_sessions,
+      ttlMs: options.session_ttl_ms,
+      ...pick(store.stats),
+    },
+    caches,
+    retainedBytes: caches.reduce((a, c) => a + c.bytes, 0),
+    sessions,
+    clientCalls: Object.fromEntries([...deps.clientCalls].sort()),
+    events: Object.fromEntries([...deps.events].sort()),
+    sections,
+  }
+}
+
+function pick(s: SessionStore["stats"]) {
+  return { added: s.added, expired: s.expired, evicted: s.evicted, deleted: s.deleted }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`
+}
+
+/** Left-aligned text columns, for terminal-friendly tables. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (cells: string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
+  return [line(header), ...rows.map(line)].join("\n")
+}
+
+export function renderStatus(r: StatusReport, focusSession?: string): string {
+  const out: string[] = []
+  out.push(
+    `opencode-longrun status at ${r.generatedAt}: ${r.store.sessions}/${r.store.maxSessions} sessions tracked, ` +
+      `~${formatBytes(r.retainedBytes)} retained by the plugin`,
+  )
+  out.push("")
+  out.push("caches")
+  out.push(table(["cache", "entries", "retained"], r.caches.map((c) => [c.name, String(c.entries), formatBytes(c.bytes)])))
+  const sessions = focusSession ? r.sessions.filter((s) => s.id === focusSession || s.parentID === focusSession) : r.sessions
+  if (sessions.length > 0) {
+    out.push("")
+    out.push("sessions")
+    out.push(
+      table(
+        ["session", "status", "msgs", "context", "todos", "text", "tool out", "diffs", "retained"],
+        sessions.map((s) => [
+          s.id + (s.parentID ? " (child)" : ""),
+          s.status,
+          s.messagesTrimmed > 0 ? `${s.messages}+${s.messagesTrimmed}` : String(s.messages),
+          s.usage ? String(s.usage.total) : "-",
+          s.todos ? `${s.todos.done}/${s.todos.total}` : "-",
+          formatBytes(s.textBytes),
+          formatBytes(s.toolOutputBytes),
+          formatBytes(s.diffBodyBytes),
+          formatBytes(s.retainedBytes),
+        ]),
+      ),
+    )
+    const big = sessions.flatMap((s) => s.largestPayloads.slice(0, 3).map((p) => [s.id, p.kind, p.label, formatBytes(p.bytes)]))
+    if (big.length > 0) {
+      out.push("")
+      out.push("largest payloads seen (sizes only; the plugin keeps none of them)")
+      out.push(table(["session", "kind", "what", "size"], big))
+    }
+  }
+  for (const s of r.sections) {
+    out.push("")
+    out.push(s.title)
+    out.push(s.text)
+  }
+  const calls = Object.entries(r.clientCalls)
+  out.push("")
+  out.push(`client calls: ${calls.length ? calls.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`)
+  return out.join("\n")
+}

@@ -1,0 +1,129 @@
+import { describe, expect, test } from "bun:test"
+import type { HookContext, LongrunHook } from "../../src/hooks/types"
+import { parseOptions } from "../../src/options"
+import { createLongrun } from "../../src/plugin"
+import { ev } from "../helpers/events"
+import { fakeClient, fakeClock } from "../helpers/fake-client"
+
+type Factory = [import("../../src/options").HookName, (ctx: HookContext) => LongrunHook]
+
+async function setup(options: Record<string, unknown> = {}, factories: Factory[] = []) {
+  const fake = fakeClient()
+  const clock = fakeClock()
+  const { hooks, internals } = await createLongrun(fake.input, options, { now: clock.now, factories })
+  const send = async (raw: unknown) => {
+    await hooks.event!(raw as never)
+    await internals.router.flush()
+  }
+  return { fake, clock, hooks, internals, send }
+}
+
+describe("event router", () => {
+  test("malformed events are counted and ignored; the plugin keeps working", async () => {
+    const { send, internals, hooks } = await setup()
+    for (const bad of [null, undefined, "x", 42, {}, { event: null }, { event: { type: 3 } }, { event: [] }]) await send(bad)
+    expect(internals.router.malformed).toBe(8)
+    await send({ event: { type: "message.updated", properties: "not an object" } })
+    await send({ event: { type: "message.updated", properties: { info: { id: 5 } } } })
+    await send({ event: { type: "message.part.updated", properties: { part: { sessionID: "s", messageID: null } } } })
+    await send({ event: ev.assistant("s", "msg_001", { input: 10 }) })
+    expect(internals.ctx.store.peek("s")!.usage!.total).toBe(10)
+    const out = await hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "s" } as never)
+    expect(String(out)).toContain("1/200 sessions tracked")
+  })
+
+  test("a throwing or rejecting hook is logged with its name; other hooks still run", async () => {
+    const ran: string[] = []
+    const factories: Factory[] = [
+      ["todo-continuation", () => ({ name: "todo-continuation", events: { "session.idle": () => { throw new Error("sync boom") } } })],
+      ["background-agents", () => ({ name: "background-agents", events: { "session.idle": async () => { throw new Error("async boom") } } })],
+      ["memory-watchdog", () => ({ name: "memory-watchdog", events: { "session.idle": () => { ran.push("ok") } } })],
+    ]
+    const { send, fake } = await setup({}, factories)
+    await send({ event: ev.idle("s") })
+    expect(ran).toEqual(["ok"])
+    const errors = fake.logs().filter((l) => l.level === "error").map((l) => l.message)
+    expect(errors.some((m) => m.includes("hook todo-continuation failed") && m.includes("sync boom"))).toBe(true)
+    expect(errors.some((m) => m.includes("hook background-agents failed") && m.includes("async boom"))).toBe(true)
+  })
+
+  test("errors from one hook are rate-limited and the suppressed count is reported", async () => {
+    const factories: Factory[] = [
+      ["todo-continuation", () => ({ name: "todo-continuation", events: { "session.idle": () => { throw new Error("again") } } })],
+    ]
+    const { send, fake, clock } = await setup({ error_log_interval_ms: 60_000 }, factories)
+    for (let i = 0; i < 50; i++) await send({ event: ev.idle("s") })
+    expect(fake.logs().filter((l) => l.level === "error")).toHaveLength(1)
+    clock.advance(61_000)
+    await send({ event: ev.idle("s") })
+    const errors = fake.logs().filter((l) => l.level === "error")
+    expect(errors).toHaveLength(2)
+    expect(errors[1]!.message).toContain("49 more error(s) from this hook suppressed")
+  })
+
+  test("plugin handlers from several hooks are chained and a throwing one is isolated", async () => {
+    const factories: Factory[] = [
+      ["context-window-monitor", () => ({ name: "context-window-monitor", handlers: { "tool.execute.after": async () => { throw new Error("x") } } })],
+      ["large-payload-guard", () => ({ name: "large-payload-guard", handlers: { "tool.execute.after": async (_i, o) => { o.output += " [seen]" } } })],
+    ]
+    const { hooks, fake } = await setup({}, factories)
+    const output = { title: "", output: "result", metadata: {} }
+    await hooks["tool.execute.after"]!({ tool: "bash", sessionID: "s", callID: "c", args: {} }, output)
+    expect(output.output).toBe("result [seen]")
+    expect(fake.logs().some((l) => l.message.includes("hook context-window-monitor failed in tool.execute.after"))).toBe(true)
+  })
+
+  test("disabled hooks are not created; unknown names are reported, not fatal", async () => {
+    const made: string[] = []
+    const factories: Factory[] = [
+      ["todo-continuation", () => (made.push("todo"), { name: "todo-continuation" })],
+      ["background-agents", () => (made.push("bg"), { name: "background-agents" })],
+    ]
+    const { send, fake } = await setup({ disabled_hooks: ["todo-continuation", "no-such-hook"] }, factories)
+    expect(made).toEqual(["bg"])
+    await send({ event: ev.idle("s") }) // the options report waits for the first event
+    const warn = fake.logs().find((l) => l.level === "warn")!
+    expect(warn.message).toContain('unknown hook name(s) in "disabled_hooks": no-such-hook')
+    expect(fake.toasts()).toHaveLength(1)
+  })
+
+  test("session.deleted reaches hooks with the entry, then removes the session", async () => {
+    let seen: string | undefined
+    const factories: Factory[] = [
+      ["background-agents", () => ({ name: "background-agents", events: { "session.deleted": (_e, entry) => { seen = entry?.id } } })],
+    ]
+    const { send, internals } = await setup({}, factories)
+    await send({ event: ev.idle("s") })
+    await send({ event: ev.deleted("s") })
+    expect(seen).toBe("s")
+    expect(internals.ctx.store.has("s")).toBe(false)
+  })
+
+  test("dispose clears every timer and the store", async () => {
+    const { hooks, internals, send } = await setup()
+    await send({ event: ev.idle("s") })
+    internals.ctx.store.peek("s")!.timers.setTimeout(() => {}, 60_000)
+    expect(internals.ctx.timers.size).toBeGreaterThan(0)
+    await hooks.dispose!()
+    expect(internals.ctx.timers.size).toBe(0)
+    expect(internals.ctx.store.size).toBe(0)
+  })
+})
+
+describe("options", () => {
+  test("one bad key gets one clear message naming it; the other keys still apply", () => {
+    const { options, problems } = parseOptions({ session_ttl_ms: "soon", max_sessions: 7, compaction_threshold: 1.5 })
+    expect(options.max_sessions).toBe(7)
+    expect(options.session_ttl_ms).toBe(30 * 60_000)
+    expect(options.compaction_threshold).toBe(0.8)
+    expect(problems.map((p) => p.key)).toEqual(["session_ttl_ms", "compaction_threshold"])
+    expect(problems[0]!.message).toContain('option "session_ttl_ms" is invalid')
+    expect(problems[0]!.message).toContain("expected a value like 1800000")
+  })
+
+  test("non-object options and unknown keys are reported", () => {
+    expect(parseOptions("yes").problems[0]!.message).toContain("must be an object")
+    expect(parseOptions({ typo_option: 1 }).problems[0]!.message).toContain('unknown option "typo_option"')
+    expect(parseOptions(undefined).problems).toEqual([])
+  })
+})
