@@ -1,9 +1,10 @@
 import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
+import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
 import { TimerOwner } from "./cache/timers"
 import { countClientCalls } from "./client-calls"
 import { HOOK_FACTORIES } from "./hooks/registry"
-import type { HookContext, LongrunHook, PluginHandlers } from "./hooks/types"
+import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
 import { Logger } from "./log"
 import { isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
@@ -37,17 +38,40 @@ export async function createLongrun(
   })
   const timers = new TimerOwner()
   const router = new EventRouter(store, logger, now)
+  const limits = new ModelLimits(() => counted.client.config.providers())
+  const host: HostConfig = { autoCompaction: true }
   const ctx: HookContext = {
     input,
     client: counted.client,
     clientCalls: counted.counts,
     options,
     store,
+    limits,
+    host,
     logger,
     timers,
     now,
   }
 
+  // The core learns each request's model limit and agent before any hook runs.
+  const core: LongrunHook = {
+    name: "core",
+    handlers: {
+      "chat.params": async (input) => {
+        const providerID = input.provider?.info?.id ?? input.model?.providerID
+        const modelID = input.model?.id
+        if (!providerID || !modelID) return
+        limits.learn(providerID, modelID, input.model)
+        const entry = store.touch(input.sessionID)
+        if (input.agent !== "compaction" && input.agent !== "title" && input.agent !== "summary") {
+          entry.agent = input.agent
+          entry.providerID = providerID
+          entry.modelID = modelID
+        }
+      },
+    },
+    caches: () => [{ name: "model-limits", entries: limits.size, bytes: limits.size * 160 }],
+  }
   const hooks: LongrunHook[] = []
   for (const [name, factory] of overrides.factories ?? HOOK_FACTORIES) {
     if (isHookEnabled(options, name)) hooks.push(factory(ctx))
@@ -57,7 +81,7 @@ export async function createLongrun(
   }
 
   const status = () =>
-    buildStatus({ store, options, hooks, clientCalls: counted.counts, events: router.seen, now })
+    buildStatus({ store, options, hooks: [core, ...hooks], clientCalls: counted.counts, events: router.seen, now })
 
   // Client calls made while OpenCode is still loading plugins can stall, so the
   // options report waits for the first event, when the server is surely up.
@@ -85,6 +109,9 @@ export async function createLongrun(
 
   const handlers: Hooks = {
     event: async (payload) => router.handle(payload),
+    config: async (config) => {
+      router.run("core", "config", () => readHostConfig(config, host))
+    },
     tool: { longrun_status: createStatusTool(status) },
     dispose: async () => {
       timers.clearAll()
@@ -100,7 +127,7 @@ export async function createLongrun(
     },
   }
   for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
-  mergeHandlers(handlers, hooks, logger)
+  mergeHandlers(handlers, [core, ...hooks], logger)
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 
@@ -130,6 +157,13 @@ function mergeHandlers(target: Hooks, hooks: LongrunHook[], logger: Logger): voi
       }
     }
   }
+}
+
+/** Reads the parts of OpenCode's config the plugin must respect. */
+function readHostConfig(config: unknown, host: HostConfig): void {
+  const compaction = (config as { compaction?: { auto?: unknown; reserved?: unknown } } | undefined)?.compaction
+  if (compaction?.auto === false) host.autoCompaction = false
+  if (typeof compaction?.reserved === "number") host.compactionReserved = compaction.reserved
 }
 
 export type { PluginHandlers }

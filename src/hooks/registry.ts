@@ -1,5 +1,10 @@
 import type { HookName } from "../options"
+import { createContextWindowMonitorHook } from "./context-window-monitor"
+import { createPreemptiveCompactionHook } from "./preemptive-compaction"
 import type { HookContext, LongrunHook } from "./types"
 
 /** Every hook factory, in the order their handlers run. */
-export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]> = []
+export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]> = [
+  ["context-window-monitor", createContextWindowMonitorHook],
+  ["preemptive-compaction", createPreemptiveCompactionHook],
+]

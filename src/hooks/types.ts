@@ -1,4 +1,5 @@
 import type { Hooks, PluginInput, ToolDefinition } from "@opencode-ai/plugin"
+import type { ModelLimits } from "../cache/model-limits"
 import type { SessionStore } from "../cache/session-store"
 import type { TimerOwner } from "../cache/timers"
 import type { Logger } from "../log"
@@ -15,10 +16,21 @@ export interface HookContext {
   clientCalls: Map<string, number>
   options: LongrunOptions
   store: SessionStore
+  /** context limits per model, learnt from chat.params, catalogue as fallback */
+  limits: ModelLimits
+  /** facts from OpenCode's own config, read by the plugin's config hook */
+  host: HostConfig
   logger: Logger
   /** plugin-level timers (not tied to a session); cleared on dispose */
   timers: TimerOwner
   now: () => number
+}
+
+export interface HostConfig {
+  /** false when the user set compaction.auto: false; the plugin honours it too */
+  autoCompaction: boolean
+  /** compaction.reserved from the user's config, if set */
+  compactionReserved?: number
 }
 
 /** Plugin handlers a hook may return, other than those the plugin owns itself. */
@@ -40,7 +52,7 @@ export interface StatusSection {
 
 /** What a hook factory returns: only the pieces it needs. */
 export interface LongrunHook {
-  name: HookName
+  name: HookName | "core"
   /** event type -> handler; the router calls these after updating the store */
   events?: Record<string, EventHandler>
   handlers?: PluginHandlers

@@ -1,0 +1,32 @@
+import type { ModelLimit, ModelLimits } from "./model-limits"
+import type { SessionEntry } from "./session-entry"
+
+export interface ContextUsage {
+  /** tokens in use, counted as OpenCode counts them */
+  used: number
+  /** the window the ratio is taken against: limit.input when the model has one, else limit.context */
+  window: number
+  ratio: number
+  limit: ModelLimit
+  epoch: number
+}
+
+/**
+ * How full a session's context is: the one source of truth shared by the monitor and
+ * preemptive compaction. Undefined when usage or the model's limit is not known yet.
+ */
+export function contextUsage(entry: SessionEntry, limits: ModelLimits): ContextUsage | undefined {
+  const usage = entry.usage
+  if (!usage) return undefined
+  const providerID = usage.providerID ?? entry.providerID
+  const modelID = usage.modelID ?? entry.modelID
+  if (!providerID || !modelID) return undefined
+  const limit = limits.peek(providerID, modelID)
+  if (!limit) return undefined
+  const window = limit.input ?? limit.context
+  return { used: usage.total, window, ratio: usage.total / window, limit, epoch: entry.epoch }
+}
+
+export function percent(ratio: number): string {
+  return `${Math.round(ratio * 100)}%`
+}
