@@ -1,0 +1,93 @@
+import { describe, expect, test } from "bun:test"
+import { createContextWindowMonitorHook } from "../../src/hooks/context-window-monitor"
+import { ev } from "../helpers/events"
+import { pluginHarness, type Factory } from "../helpers/plugin"
+
+const monitorOnly: Factory[] = [["context-window-monitor", createContextWindowMonitorHook]]
+const LIMIT = { context: 20_000, output: 2_000 }
+
+describe("context-window monitor", () => {
+  test("each threshold fires once per epoch: status line on the next tool result, toast for the user", async () => {
+    const h = await pluginHarness({ context_warning_thresholds: [0.7, 0.85] }, { factories: monitorOnly })
+    await h.chatParams("s", LIMIT)
+    await h.send(ev.assistant("s", "msg_001", { input: 10_000 }))
+    expect(await h.toolAfter("s")).toBe("tool output") // 50%: nothing to say
+    await h.send(ev.assistant("s", "msg_002", { input: 14_000, output: 400 }))
+    const withLine = await h.toolAfter("s")
+    expect(withLine).toContain("tool output\n\n[longrun] Context window 72% used (14,400 of 20,000 tokens)")
+    expect(withLine).toContain("do not rush")
+    expect(await h.toolAfter("s")).toBe("tool output") // shown once
+    await h.send(ev.assistant("s", "msg_003", { input: 14_500 })) // still past 0.7 only
+    expect(await h.toolAfter("s")).toBe("tool output")
+    await h.send(ev.assistant("s", "msg_004", { input: 17_500 }))
+    expect(await h.toolAfter("s")).toContain("88% used")
+    const toasts = h.fake.toasts()
+    expect(toasts.map((t) => t.message)).toEqual([
+      "Context 72% used (14,400/20,000 tokens)",
+      "Context 88% used (17,500/20,000 tokens)",
+    ])
+    expect(toasts[1]!.variant).toBe("warning")
+  })
+
+  test("a compaction starts a new epoch: thresholds fire again", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", LIMIT)
+    await h.send(ev.assistant("s", "msg_001", { input: 15_000 }))
+    expect(await h.toolAfter("s")).toContain("75% used")
+    await h.send(ev.compacted("s"))
+    await h.send(ev.assistant("s", "msg_003", { input: 3_000 }))
+    expect(await h.toolAfter("s")).toBe("tool output")
+    await h.send(ev.assistant("s", "msg_004", { input: 14_100 }))
+    expect(await h.toolAfter("s")).toContain("71% used")
+    expect(h.fake.toasts()).toHaveLength(2)
+  })
+
+  test("compaction summary messages never trigger a warning", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", LIMIT)
+    await h.send(ev.assistant("s", "msg_001", { input: 19_000 }, { summary: true, agent: "compaction", mode: "compaction" }))
+    expect(await h.toolAfter("s")).toBe("tool output")
+    expect(h.fake.toasts()).toHaveLength(0)
+  })
+
+  test("the limit comes from the catalogue, read once, when no request has shown the model yet", async () => {
+    const catalogue = {
+      data: {
+        providers: [{ id: "scripted", models: { "scripted-model": { id: "scripted-model", limit: { context: 10_000, output: 1_000 } } } }],
+        default: {},
+      },
+    }
+    const h = await pluginHarness({}, { factories: monitorOnly, responders: { "config.providers": () => catalogue } })
+    await h.send(ev.assistant("s", "msg_001", { input: 7_500 }))
+    expect(await h.toolAfter("s")).toContain("75% used (7,500 of 10,000 tokens)")
+    await h.send(ev.assistant("s", "msg_002", { input: 9_000 }))
+    await h.send(ev.assistant("t", "msg_003", { input: 100 }))
+    expect(h.fake.named("config.providers")).toHaveLength(1)
+  })
+
+  test("limit.input, when the model has one, is the window", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", { context: 200_000, input: 100_000, output: 8_000 })
+    await h.send(ev.assistant("s", "msg_001", { input: 72_000 }))
+    expect(await h.toolAfter("s")).toContain("72% used (72,000 of 100,000 tokens)")
+  })
+
+  test("an unknown limit: no warning, one log line per model", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly, responders: { "config.providers": () => ({ data: { providers: [] } }) } })
+    await h.send(ev.assistant("s", "msg_001", { input: 999_999 }))
+    await h.send(ev.assistant("s", "msg_002", { input: 999_999 }))
+    expect(await h.toolAfter("s")).toBe("tool output")
+    const lines = h.fake.logs().filter((l) => l.message.includes("no context limit known for scripted/scripted-model"))
+    expect(lines).toHaveLength(1)
+    expect(h.fake.named("config.providers")).toHaveLength(1)
+  })
+
+  test("longrun_status shows usage, limit source and thresholds fired", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", LIMIT)
+    await h.send(ev.assistant("s", "msg_001", { input: 15_000 }))
+    const text = String(await h.hooks.tool!.longrun_status!.execute({} as never, { sessionID: "s" } as never))
+    expect(text).toContain("context windows")
+    expect(text).toMatch(/s\s+75%\s+15000\/20000\s+chat\.params\s+70%/)
+  })
+})
