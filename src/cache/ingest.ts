@@ -102,6 +102,7 @@ function readTokens(x: unknown): TokenCounts | undefined {
     reasoning: num(t.reasoning) ?? 0,
     cacheRead: num(cache?.read) ?? 0,
     cacheWrite: num(cache?.write) ?? 0,
+    total: num(t.total),
   }
 }
 

@@ -32,6 +32,8 @@ export interface TokenCounts {
   reasoning: number
   cacheRead: number
   cacheWrite: number
+  /** OpenCode's own total, when it reports one (it includes reasoning) */
+  total?: number
 }
 
 export interface MessageLogOptions {

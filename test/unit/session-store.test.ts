@@ -101,6 +101,15 @@ describe("ingest keeps metadata only", () => {
     expect(e.providerID).toBe("scripted")
   })
 
+  test("OpenCode's tokens.total, when present, is the count (it includes reasoning)", () => {
+    const store = makeStore()
+    const e = ev.assistant("s", "msg_001", { input: 1400, output: 18, read: 1200 })
+    ;(e.properties.info.tokens as Record<string, unknown>).reasoning = 7
+    ;(e.properties.info.tokens as Record<string, unknown>).total = 2625
+    feed(store, e)
+    expect(store.peek("s")!.usage!.total).toBe(2625)
+  })
+
   test("compaction summary messages do not count as usage; session.compacted starts a new epoch", () => {
     const store = makeStore()
     feed(store, ev.assistant("s", "msg_001", { input: 5000 }))

@@ -1,19 +1,27 @@
 import type { ModelLimit } from "../../cache/model-limits"
 import type { HostConfig } from "../types"
 
-/** OpenCode's cap on output tokens per request when the model allows more. */
+/** OpenCode's cap on output tokens per request (OPENCODE_EXPERIMENTAL_OUTPUT_TOKEN_MAX overrides it). */
 export const HOST_OUTPUT_TOKEN_MAX = 32_000
 
+function outputTokenMax(): number {
+  const env = Number(process.env.OPENCODE_EXPERIMENTAL_OUTPUT_TOKEN_MAX)
+  return Number.isInteger(env) && env > 0 ? env : HOST_OUTPUT_TOKEN_MAX
+}
+
 /**
- * The token count at which OpenCode 1.18.33 itself decides a session overflows and
- * compacts it (its isOverflow): limit.input minus a reserve when the model has an
- * input limit, otherwise the context limit minus the output it keeps free.
+ * The token count at which OpenCode 1.18.33 itself decides, at the end of each step,
+ * that a session overflows and compacts it. Read from the pinned binary: with
+ * limit.input, input - (compaction.reserved ?? min(20000, maxOutput)); otherwise
+ * context - maxOutput, where maxOutput = min(limit.output, 32000) || 32000.
+ * Overflow is `count >= point`.
  */
 export function hostOverflowPoint(limit: ModelLimit, host: HostConfig): number {
-  const maxOutput = Math.min(limit.output ?? HOST_OUTPUT_TOKEN_MAX, HOST_OUTPUT_TOKEN_MAX)
+  const cap = outputTokenMax()
+  const maxOutput = Math.min(limit.output ?? cap, cap) || cap
   if (limit.input) {
     const reserved = host.compactionReserved ?? Math.min(20_000, maxOutput)
-    return limit.input - reserved
+    return Math.max(0, limit.input - reserved)
   }
-  return limit.context - maxOutput
+  return Math.max(0, limit.context - maxOutput)
 }
