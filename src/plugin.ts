@@ -39,7 +39,7 @@ export async function createLongrun(
   const timers = new TimerOwner()
   const router = new EventRouter(store, logger, now)
   const limits = new ModelLimits(() => counted.client.config.providers())
-  const host: HostConfig = { autoCompaction: true }
+  const host: HostConfig = { autoCompaction: true, editDenied: false, editDeniedAgents: new Set() }
   const ctx: HookContext = {
     input,
     client: counted.client,
@@ -161,9 +161,19 @@ function mergeHandlers(target: Hooks, hooks: LongrunHook[], logger: Logger): voi
 
 /** Reads the parts of OpenCode's config the plugin must respect. */
 function readHostConfig(config: unknown, host: HostConfig): void {
-  const compaction = (config as { compaction?: { auto?: unknown; reserved?: unknown } } | undefined)?.compaction
-  if (compaction?.auto === false) host.autoCompaction = false
-  if (typeof compaction?.reserved === "number") host.compactionReserved = compaction.reserved
+  const c = config as
+    | {
+        compaction?: { auto?: unknown; reserved?: unknown }
+        permission?: { edit?: unknown }
+        agent?: Record<string, { permission?: { edit?: unknown } } | undefined>
+      }
+    | undefined
+  if (c?.compaction?.auto === false) host.autoCompaction = false
+  if (typeof c?.compaction?.reserved === "number") host.compactionReserved = c.compaction.reserved
+  if (c?.permission?.edit === "deny") host.editDenied = true
+  for (const [name, agent] of Object.entries(c?.agent ?? {})) {
+    if (agent?.permission?.edit === "deny") host.editDeniedAgents.add(name)
+  }
 }
 
 export type { PluginHandlers }

@@ -1,10 +1,12 @@
 import type { HookName } from "../options"
 import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createPreemptiveCompactionHook } from "./preemptive-compaction"
+import { createTodoContinuationHook } from "./todo-continuation"
 import type { HookContext, LongrunHook } from "./types"
 
 /** Every hook factory, in the order their handlers run. */
 export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]> = [
   ["context-window-monitor", createContextWindowMonitorHook],
   ["preemptive-compaction", createPreemptiveCompactionHook],
+  ["todo-continuation", createTodoContinuationHook],
 ]

@@ -31,6 +31,10 @@ export interface HostConfig {
   autoCompaction: boolean
   /** compaction.reserved from the user's config, if set */
   compactionReserved?: number
+  /** permission.edit is "deny" for every agent */
+  editDenied: boolean
+  /** agents whose config denies editing */
+  editDeniedAgents: Set<string>
 }
 
 /** Plugin handlers a hook may return, other than those the plugin owns itself. */

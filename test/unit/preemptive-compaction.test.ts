@@ -148,10 +148,10 @@ describe("preemptive compaction", () => {
   })
 
   test("OpenCode's overflow point follows its formula", () => {
-    const host = { autoCompaction: true }
+    const host = {}
     expect(hostOverflowPoint({ context: 20_000, output: 2_000, source: "chat.params" }, host)).toBe(18_000)
     expect(hostOverflowPoint({ context: 200_000, output: 64_000, source: "chat.params" }, host)).toBe(168_000)
     expect(hostOverflowPoint({ context: 200_000, input: 150_000, output: 8_000, source: "chat.params" }, host)).toBe(142_000)
-    expect(hostOverflowPoint({ context: 200_000, input: 150_000, output: 8_000, source: "chat.params" }, { autoCompaction: true, compactionReserved: 30_000 })).toBe(120_000)
+    expect(hostOverflowPoint({ context: 200_000, input: 150_000, output: 8_000, source: "chat.params" }, { compactionReserved: 30_000 })).toBe(120_000)
   })
 })

@@ -16,7 +16,7 @@ function outputTokenMax(): number {
  * context - maxOutput, where maxOutput = min(limit.output, 32000) || 32000.
  * Overflow is `count >= point`.
  */
-export function hostOverflowPoint(limit: ModelLimit, host: HostConfig): number {
+export function hostOverflowPoint(limit: ModelLimit, host: Pick<HostConfig, "compactionReserved">): number {
   const cap = outputTokenMax()
   const maxOutput = Math.min(limit.output ?? cap, cap) || cap
   if (limit.input) {

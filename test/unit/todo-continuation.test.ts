@@ -1,0 +1,214 @@
+import { describe, expect, test } from "bun:test"
+import { createTodoContinuationHook } from "../../src/hooks/todo-continuation"
+import { ev } from "../helpers/events"
+import { fixture } from "../helpers/fixtures"
+import { pluginHarness, type Factory } from "../helpers/plugin"
+
+const todoOnly: Factory[] = [["todo-continuation", createTodoContinuationHook]]
+const THREE = [
+  { content: "Rename the module", status: "completed", priority: "high" },
+  { content: "Update the imports", status: "in_progress", priority: "high" },
+  { content: "Run the checks", status: "pending", priority: "medium" },
+]
+const FAST = { todo_countdown_ms: 20, todo_cooldown_ms: 0 }
+
+async function session(options: Record<string, unknown> = FAST, responders = {}, todos: typeof THREE | null = THREE) {
+  const h = await pluginHarness(options, { factories: todoOnly, responders })
+  await h.send(ev.user("s", "msg_001", { time: { created: h.clock.now() - 60_000 } }))
+  await h.send(ev.assistant("s", "msg_002", { input: 100 }, { time: { created: 1, completed: 2 } }))
+  if (todos) await h.send(ev.todos("s", todos))
+  const idle = async () => {
+    await h.send(ev.status("s", "idle"))
+    await h.send(ev.idle("s"))
+  }
+  const prompts = () => h.fake.named("session.promptAsync").map((c) => c.args as { path: { id: string }; body: any })
+  return { ...h, idle, prompts }
+}
+const settle = (ms = 60) => Bun.sleep(ms)
+
+describe("todo continuation enforcer", () => {
+  test("idle with open todos: a countdown toast, then one prompt to the same agent and model listing what is left", async () => {
+    const h = await session()
+    await h.idle() // session.status idle and session.idle both arrive: one countdown
+    expect(h.fake.toasts()[0]!.message).toBe("Resuming in 1s, 2 todos left")
+    expect(h.prompts()).toHaveLength(0)
+    await settle()
+    const [p] = h.prompts()
+    expect(h.prompts()).toHaveLength(1)
+    expect(p!.path.id).toBe("s")
+    expect(p!.body.agent).toBe("build")
+    expect(p!.body.model).toEqual({ providerID: "scripted", modelID: "scripted-model" })
+    const text: string = p!.body.parts[0].text
+    expect(text.startsWith("[longrun] Continue your todo list: 1 of 3 done, 2 left.")).toBe(true)
+    expect(text).toContain("- [in_progress] Update the imports\n- [pending] Run the checks")
+    expect(text).not.toContain("Rename the module")
+  })
+
+  test("no open todos, or none at all: nothing happens", async () => {
+    const h = await session(FAST, {}, THREE.map((t) => ({ ...t, status: t.status === "pending" ? "cancelled" : "completed" })))
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+    expect(h.fake.toasts()).toHaveLength(0)
+  })
+
+  test("a user message during the countdown cancels it", async () => {
+    const h = await session()
+    await h.idle()
+    await h.send(ev.user("s", "msg_003", { time: { created: h.clock.now() } }))
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+  })
+
+  test("new assistant activity during the countdown cancels it", async () => {
+    const h = await session()
+    await h.idle()
+    await h.send(ev.status("s", "busy"))
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+  })
+
+  test("an abort cancels the countdown and keeps the session quiet until the user writes again", async () => {
+    const h = await session()
+    await h.idle()
+    const aborted = fixture("session.error").find((e) => e.properties.error.name === "MessageAbortedError")!
+    await h.send({ ...aborted, properties: { ...aborted.properties, sessionID: "s" } })
+    await settle()
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+    h.clock.advance(10_000)
+    await h.send(ev.user("s", "msg_004", { time: { created: h.clock.now() } }))
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+  })
+
+  test("skipped: compaction in progress, background tasks running, plan agent, child sessions, denied edits", async () => {
+    const compacting = await session()
+    compacting.internals.ctx.store.peek("s")!.state("preemptive-compaction", () => ({ phase: "in-flight" }))
+    await compacting.idle()
+    const background = await session()
+    background.internals.ctx.store.peek("s")!.state("background-agents", () => ({ running: 1 }))
+    await background.idle()
+    const plan = await session()
+    await plan.send(ev.user("s", "msg_005", { agent: "plan", time: { created: plan.clock.now() } }))
+    await plan.idle()
+    const child = await session()
+    await child.send(ev.created("s", "ses_parent"))
+    await child.idle()
+    const denied = await session()
+    await denied.hooks.config!({ agent: { build: { permission: { edit: "deny" } } } } as never)
+    await denied.idle()
+    await settle()
+    for (const h of [compacting, background, plan, child, denied]) {
+      expect(h.prompts()).toHaveLength(0)
+      expect(h.fake.toasts()).toHaveLength(0)
+    }
+  })
+
+  test("a cooldown separates continuations: the next countdown covers it", async () => {
+    const h = await session({ todo_countdown_ms: 20, todo_cooldown_ms: 60_000 })
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+    h.clock.advance(15_000)
+    await h.idle()
+    expect(h.fake.toasts().at(-1)!.message).toBe("Resuming in 45s, 2 todos left")
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+  })
+
+  test("stagnation: the same open todos after N continuations stop the enforcer with a toast", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 2 })
+    for (let i = 0; i < 5; i++) {
+      h.clock.advance(10_000)
+      await h.idle()
+      await settle()
+    }
+    expect(h.prompts()).toHaveLength(2)
+    const last = h.fake.toasts().at(-1)!
+    expect(last.variant).toBe("warning")
+    expect(last.message).toContain("the same 2 todos stayed open after 2 prompts")
+  })
+
+  test("progress between continuations resets the stagnation count", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 2 })
+    const progressed = THREE.map((t, i) => (i === 1 ? { ...t, status: "completed" } : t))
+    for (const todos of [THREE, THREE, progressed, progressed, progressed]) {
+      await h.send(ev.todos("s", todos))
+      h.clock.advance(10_000)
+      await h.idle()
+      await settle()
+    }
+    // A, A (1 unchanged), B (reset), B (1), B (2: stop). A cumulative count would stop at the third.
+    expect(h.prompts()).toHaveLength(4)
+  })
+
+  test("failed prompts back off, then stop after todo_max_failures with an error toast", async () => {
+    const h = await session({ ...FAST, todo_max_failures: 2 }, { "session.promptAsync": () => ({ error: { name: "BadRequest", data: { message: "nope" } } }) })
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+    await h.idle() // inside the backoff (2 s after one failure): the countdown covers it
+    expect(h.fake.toasts().at(-1)!.message).toBe("Resuming in 2s, 2 todos left")
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+    await settle(2_000)
+    expect(h.prompts()).toHaveLength(2)
+    expect(h.fake.toasts().at(-1)!.variant).toBe("error")
+    h.clock.advance(600_000)
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(2)
+  })
+
+  test("todos never seen: one session.todo read fills the cache, never repeated", async () => {
+    const h = await session(FAST, { "session.todo": () => ({ data: THREE }) }, null)
+    await h.idle()
+    await settle()
+    h.clock.advance(10_000)
+    await h.idle()
+    await settle()
+    expect(h.fake.named("session.todo")).toHaveLength(1)
+    expect(h.prompts()).toHaveLength(2)
+  })
+
+  test("longrun_stop_continuation stops it for the session, and resume turns it back on", async () => {
+    const h = await session()
+    const stop = h.hooks.tool!.longrun_stop_continuation!
+    expect(String(await stop.execute({} as never, { sessionID: "s" } as never))).toContain("off for this session")
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+    await stop.execute({ resume: true } as never, { sessionID: "s" } as never)
+    await h.idle()
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
+  })
+
+  test("a session deleted during the countdown takes its timers with it", async () => {
+    const h = await session()
+    await h.idle()
+    await h.send(ev.deleted("s"))
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
+  })
+
+  test("its own prompt's user message does not count as user input", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 2 })
+    await h.idle()
+    await settle()
+    await h.send(ev.user("s", "msg_010", { time: { created: h.clock.now() } })) // the prompt we just sent
+    h.clock.advance(10_000)
+    await h.idle()
+    await settle()
+    await h.send(ev.user("s", "msg_011", { time: { created: h.clock.now() } }))
+    h.clock.advance(10_000)
+    await h.idle()
+    await settle()
+    // two prompts, todos unchanged: stagnation reached, because our own messages reset nothing
+    expect(h.prompts()).toHaveLength(2)
+    expect(h.fake.toasts().at(-1)!.message).toContain("stayed open after 2 prompts")
+  })
+})
