@@ -44,6 +44,21 @@ describe("todo continuation enforcer", () => {
     expect(text).not.toContain("Rename the module")
   })
 
+  test("status idle and session.idle delivered back to back start one countdown, and its ticker stops", async () => {
+    const h = await session({ todo_countdown_ms: 1_100, todo_cooldown_ms: 0 }, { "session.todo": () => ({ data: THREE }) }, null)
+    // As OpenCode delivers them: no waiting between the two, while the first awaits the todo read.
+    await h.hooks.event!({ event: ev.status("s", "idle") } as never)
+    await h.hooks.event!({ event: ev.idle("s") } as never)
+    await h.internals.router.flush()
+    await settle(1_300)
+    expect(h.prompts()).toHaveLength(1)
+    const toasts = h.fake.toasts().length
+    expect(toasts).toBe(2) // at 0 s and at 1 s
+    expect(h.internals.ctx.store.peek("s")!.timers.size).toBe(0)
+    await settle(1_100)
+    expect(h.fake.toasts().length).toBe(toasts)
+  })
+
   test("no open todos, or none at all: nothing happens", async () => {
     const h = await session(FAST, {}, THREE.map((t) => ({ ...t, status: t.status === "pending" ? "cancelled" : "completed" })))
     await h.idle()
@@ -58,6 +73,14 @@ describe("todo continuation enforcer", () => {
     await h.send(ev.user("s", "msg_003", { time: { created: h.clock.now() } }))
     await settle()
     expect(h.prompts()).toHaveLength(0)
+  })
+
+  test("OpenCode re-sending the turn's user message after idle does not cancel the countdown", async () => {
+    const h = await session()
+    await h.idle()
+    await h.send(ev.user("s", "msg_001", { time: { created: h.clock.now() - 60_000 }, summary: { diffs: [] } }))
+    await settle()
+    expect(h.prompts()).toHaveLength(1)
   })
 
   test("new assistant activity during the countdown cancels it", async () => {
@@ -82,6 +105,14 @@ describe("todo continuation enforcer", () => {
     await h.idle()
     await settle()
     expect(h.prompts()).toHaveLength(1)
+  })
+
+  test("an abort of the idle session during the countdown (a second idle pair) cancels it", async () => {
+    const h = await session()
+    await h.idle()
+    await h.idle() // what session.abort on an idle session emits in OpenCode 1.18.33
+    await settle()
+    expect(h.prompts()).toHaveLength(0)
   })
 
   test("skipped: compaction in progress, background tasks running, plan agent, child sessions, denied edits", async () => {

@@ -33,6 +33,12 @@ interface TodoState {
   aborted: boolean
   todosRead: boolean
   sent: number
+  /** session.idle events seen since the countdown started */
+  idleEvents: number
+  /** newest user message id seen: OpenCode re-sends a turn's user message after idle */
+  lastUserMessageID: string | undefined
+  /** an idle is being handled (the todo read may await): a second one must not start another countdown */
+  starting: boolean
 }
 
 export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
@@ -54,6 +60,9 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
         aborted: false,
         todosRead: false,
         sent: 0,
+        idleEvents: 0,
+        starting: false,
+        lastUserMessageID: undefined,
       }),
       { estimate: (s) => 160 + (s.lastSignature?.length ?? 0) * 2 },
     )
@@ -104,12 +113,29 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
     return entry.todos
   }
 
-  const onIdle = async (entry: SessionEntry) => {
+  const onIdle = async (entry: SessionEntry, fromIdleEvent: boolean) => {
     const state = stateOf(entry)
-    if (state.countdown) return // idle and status:idle both arrive; one countdown is enough
+    if (state.countdown || state.starting) {
+      // OpenCode 1.18.33 sends session.status idle then session.idle once per turn. Aborting
+      // an idle session (the user stopping it during the countdown) sends the pair again,
+      // with nothing else: a second session.idle in one countdown is that abort.
+      if (fromIdleEvent && ++state.idleEvents > 1) {
+        cancel(entry, "aborted during the countdown")
+        state.aborted = true
+      }
+      return
+    }
+    state.idleEvents = fromIdleEvent ? 1 : 0
     if (blocker(entry, state)) return
-    const todos = await openTodos(entry, state)
-    if (!todos || entry.isReleased) return
+    // Claimed before the first await: session.status idle and session.idle arrive together.
+    state.starting = true
+    let todos: TodoItem[] | undefined
+    try {
+      todos = await openTodos(entry, state)
+    } finally {
+      state.starting = false
+    }
+    if (!todos || entry.isReleased || state.countdown) return
     const open = todos.filter(isOpen)
     if (open.length === 0) {
       state.unchanged = 0
@@ -127,6 +153,8 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   }
 
   const startCountdown = (entry: SessionEntry, state: TodoState, wait: number, left: number) => {
+    entry.timers.clear(state.ticker)
+    entry.timers.clear(state.countdown)
     const endsAt = ctx.now() + wait
     const show = () => {
       const secs = Math.max(1, Math.ceil((endsAt - ctx.now()) / 1000))
@@ -188,10 +216,14 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
     logger.log("warn", `todo continuation prompt for ${entry.id} failed (${reason}); will retry after a backoff`)
   }
 
-  /** A real user message: the user is steering again, so guards reset. */
-  const onUserMessage = (entry: SessionEntry, created: number | undefined) => {
-    const state = entry.peekState<TodoState>(NAME)
-    if (!state) return
+  /** A new user message: the user is steering again, so guards reset. */
+  const onUserMessage = (entry: SessionEntry, id: string, created: number | undefined) => {
+    const state = stateOf(entry)
+    // OpenCode 1.18.33 sends message.updated for the turn's user message again after the
+    // session goes idle (with its diff summary). Only an id newer than any seen is new input;
+    // message ids sort in creation order.
+    if (state.lastUserMessageID !== undefined && id <= state.lastUserMessageID) return
+    state.lastUserMessageID = id
     cancel(entry, "user message")
     // Our own prompt's user message arrives just after we send it; it is not user input.
     const ours = state.lastSentAt !== undefined && created !== undefined && created >= state.lastSentAt - 50 && created - state.lastSentAt < 5_000
@@ -206,17 +238,18 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   return {
     name: NAME,
     events: {
-      "session.idle": (_ev, entry) => (entry ? onIdle(entry) : undefined),
+      "session.idle": (_ev, entry) => (entry ? onIdle(entry, true) : undefined),
       "session.status": (ev, entry) => {
         if (!entry) return
         const type = str(rec(ev.props.status)?.type)
-        if (type === "idle") return onIdle(entry)
+        if (type === "idle") return onIdle(entry, false)
         cancel(entry, `session ${type}`)
       },
       "message.updated": (ev, entry) => {
         const info = rec(ev.props.info)
         if (!entry || !info) return
-        if (info.role === "user") return onUserMessage(entry, typeof rec(info.time)?.created === "number" ? (rec(info.time)!.created as number) : undefined)
+        const id = str(info.id)
+        if (info.role === "user" && id) return onUserMessage(entry, id, typeof rec(info.time)?.created === "number" ? (rec(info.time)!.created as number) : undefined)
         if (info.role === "assistant" && !rec(info.time)?.completed) cancel(entry, "assistant activity")
       },
       "message.part.delta": (_ev, entry) => entry && cancel(entry, "assistant activity"),
