@@ -1,5 +1,6 @@
 import type { HookName } from "../options"
 import { createContextWindowMonitorHook } from "./context-window-monitor"
+import { createMemoryWatchdogHook } from "./memory-watchdog"
 import { createPreemptiveCompactionHook } from "./preemptive-compaction"
 import { createTodoContinuationHook } from "./todo-continuation"
 import type { HookContext, LongrunHook } from "./types"
@@ -9,4 +10,5 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["context-window-monitor", createContextWindowMonitorHook],
   ["preemptive-compaction", createPreemptiveCompactionHook],
   ["todo-continuation", createTodoContinuationHook],
+  ["memory-watchdog", createMemoryWatchdogHook],
 ]

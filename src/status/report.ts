@@ -2,6 +2,7 @@ import type { SessionEntry } from "../cache/session-entry"
 import type { SessionStore } from "../cache/session-store"
 import type { CacheReport, LongrunHook, StatusSection } from "../hooks/types"
 import type { LongrunOptions } from "../options"
+import { processMemory, type ProcessMemory } from "./memory"
 
 export interface SessionReport {
   id: string
@@ -42,6 +43,7 @@ export interface StatusReport {
   clientCalls: Record<string, number>
   events: Record<string, number>
   sections: Array<StatusSection & { hook: string }>
+  memory: ProcessMemory
 }
 
 export function sessionReport(entry: SessionEntry, store: SessionStore): SessionReport {
@@ -117,6 +119,7 @@ export function buildStatus(deps: {
     clientCalls: Object.fromEntries([...deps.clientCalls].sort()),
     events: Object.fromEntries([...deps.events].sort()),
     sections,
+    memory: processMemory(),
   }
 }
 
@@ -174,6 +177,18 @@ export function renderStatus(r: StatusReport, focusSession?: string): string {
       out.push("largest payloads seen (sizes only; the plugin keeps none of them)")
       out.push(table(["session", "kind", "what", "size"], big))
     }
+  }
+  const m = r.memory
+  out.push("")
+  out.push("memory")
+  out.push(
+    `process: RSS ${formatBytes(m.rss)}, JS heap ${formatBytes(m.heapUsed)} used of ${formatBytes(m.heapTotal)}` +
+      (m.jsc ? ` (JSC heap ${formatBytes(m.jsc.heapSize)}, of which strings and buffers ${formatBytes(m.jsc.extraMemorySize)})` : ""),
+  )
+  out.push(`plugin: ~${formatBytes(r.retainedBytes)} retained across ${r.caches.length} caches (estimated; see caches above)`)
+  if (m.topTypes.length) {
+    out.push("most common objects on the JS heap (counts, not sizes):")
+    out.push(m.topTypes.map((t) => `${t.type} ${t.count.toLocaleString("en-US")}`).join(", "))
   }
   for (const s of r.sections) {
     out.push("")
