@@ -144,7 +144,11 @@ function onMessageUpdated(entry: SessionEntry, props: Json, now: number): void {
   entry.usage = { messageID: id, tokens, total, providerID, modelID, agent, summary: false, at: now }
 }
 
-/** A user message's summary.diffs can hold whole file bodies: measure, never keep. */
+/**
+ * A user message's summary.diffs can hold whole file bodies: measure, never keep.
+ * OpenCode 1.18.33 sends them as `patch` (a unified diff with every line of the file);
+ * other versions send `before` and `after`. All three are counted.
+ */
 function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, info: Json): void {
   const diffs = rec(info.summary)?.diffs
   if (!Array.isArray(diffs)) return
@@ -152,9 +156,8 @@ function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, in
   for (const d of diffs) {
     const r = rec(d)
     if (!r) continue
-    const before = str(r.before)
-    const after = str(r.after)
-    const bytes = (before ? utf8Length(before) : 0) + (after ? utf8Length(after) : 0)
+    let bytes = 0
+    for (const body of [str(r.before), str(r.after), str(r.patch)]) if (body) bytes += utf8Length(body)
     total += bytes
     entry.notePayload("diff", str(r.file) ?? "(unnamed file)", bytes)
   }

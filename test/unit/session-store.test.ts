@@ -178,6 +178,13 @@ describe("ingest keeps metadata only", () => {
     expect(e.estimate().store).toBeLessThan(16 * 1024)
   })
 
+  test("OpenCode 1.18.33's diff form (a patch string) is measured too", () => {
+    const store = makeStore()
+    feed(store, ev.user("s", "msg_001", { summary: { diffs: [{ file: "build/gen.log", patch: "+x\n".repeat(1000), additions: 1000, deletions: 0, status: "added" }] } }))
+    expect(store.peek("s")!.diffBodyBytes).toBe(3000)
+    expect(store.peek("s")!.largest[0]!.label).toBe("build/gen.log")
+  })
+
   test("message.removed drops the record; events without a session are ignored", () => {
     const store = makeStore()
     feed(store, ev.assistant("s", "msg_001", { input: 1 }))
