@@ -1,4 +1,5 @@
 import type { HookName } from "../options"
+import { createBackgroundAgentsHook } from "./background-agents"
 import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createLargePayloadGuardHook } from "./large-payload-guard"
 import { createMemoryWatchdogHook } from "./memory-watchdog"
@@ -13,5 +14,6 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["context-window-monitor", createContextWindowMonitorHook],
   ["preemptive-compaction", createPreemptiveCompactionHook],
   ["todo-continuation", createTodoContinuationHook],
+  ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],
 ]

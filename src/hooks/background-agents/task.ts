@@ -1,0 +1,50 @@
+export type TaskStatus = "queued" | "running" | "completed" | "error" | "cancelled"
+
+export interface Task {
+  id: string
+  parentID: string
+  description: string
+  /** kept only until the task starts */
+  prompt: string | undefined
+  agent: string
+  providerID: string
+  modelID: string
+  status: TaskStatus
+  childID?: string
+  createdAt: number
+  startedAt?: number
+  endedAt?: number
+  lastActivityAt: number
+  /** the child has been busy at least once: its idle now means done */
+  sawBusy: boolean
+  toolCalls: number
+  lastTool?: string
+  toolParts: Set<string>
+  tokens: { input: number; output: number }
+  /** the child's latest text part, bounded */
+  lastText: { partID: string; text: string; length: number } | undefined
+  result?: string
+  resultLength?: number
+  error?: string
+  /** true once the concurrency slot is given back; guards exactly-once release */
+  released: boolean
+}
+
+export const isFinished = (t: Task) => t.status === "completed" || t.status === "error" || t.status === "cancelled"
+
+export function estimateTaskBytes(t: Task): number {
+  return (
+    400 +
+    (t.prompt?.length ?? 0) * 2 +
+    (t.lastText?.text.length ?? 0) * 2 +
+    (t.result?.length ?? 0) * 2 +
+    (t.error?.length ?? 0) * 2 +
+    t.toolParts.size * 64 +
+    (t.description.length + t.id.length + (t.childID?.length ?? 0)) * 2
+  )
+}
+
+export function runtime(t: Task, now: number): number {
+  if (!t.startedAt) return 0
+  return (t.endedAt ?? now) - t.startedAt
+}
