@@ -62,7 +62,8 @@ let step = 0
 const isNotice = (req: RecordedRequest) => /background/i.test(req.lastUserText) && !/todo/i.test(req.lastUserText)
 const main: Script = (req) => {
   // A background completion notice wakes the agent between steps: acknowledge it, do not advance.
-  if (isNotice(req) && step > 2 && step < mainSteps.length) return { text: "Noted the background results.", usage: { prompt_tokens: 3_000, completion_tokens: 10 } }
+  if (isNotice(req) && step > 2 && step < mainSteps.length)
+    return { text: "Noted the background results.", usage: { prompt_tokens: 15_400, completion_tokens: 10 } }
   return mainSteps[step++] ?? { text: "Nothing left to do.", usage: { prompt_tokens: 4_700, completion_tokens: 5 } }
 }
 const script = bySession(
@@ -135,10 +136,14 @@ async function main_(): Promise<void> {
       path: { id: mainID },
       body: { parts: [{ type: "text", text: "Rename the widget module, update the imports and run the checks." }] },
     })
+    // Done when every scripted step was served and the session has stayed idle for a moment.
+    const lastStatus = () => oc!.events.findLast((e) => e.type === "session.status" && e.properties.sessionID === mainID)
     const deadline = Date.now() + 180_000
-    while (step < mainSteps.length && Date.now() < deadline) await Bun.sleep(200)
-    await oc.waitForIdle(mainID, 60_000, oc.events.findLastIndex((e) => e.type === "message.updated"))
-    await Bun.sleep(300)
+    while (Date.now() < deadline) {
+      const s = lastStatus()
+      if (step >= mainSteps.length && s?.properties.status.type === "idle" && Date.now() - s.receivedAt > 500) break
+      await Bun.sleep(100)
+    }
     clearInterval(printer)
     for (; seen < oc.events.length; seen++) describeEvent(oc.events[seen]!, mainID)
     if (step < mainSteps.length) throw new Error(`the demo stopped at step ${step} of ${mainSteps.length}`)

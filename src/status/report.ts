@@ -182,7 +182,7 @@ export function renderStatus(r: StatusReport, focusSession?: string): string {
   out.push("")
   out.push("memory")
   out.push(
-    `process: RSS ${formatBytes(m.rss)}, JS heap ${formatBytes(m.heapUsed)} used of ${formatBytes(m.heapTotal)}` +
+    `process: RSS ${formatBytes(m.rss)}, JS heap used ${formatBytes(m.heapUsed)} (heapTotal ${formatBytes(m.heapTotal)})` +
       (m.jsc ? ` (JSC heap ${formatBytes(m.jsc.heapSize)}, of which strings and buffers ${formatBytes(m.jsc.extraMemorySize)})` : ""),
   )
   out.push(`plugin: ~${formatBytes(r.retainedBytes)} retained across ${r.caches.length} caches (estimated; see caches above)`)

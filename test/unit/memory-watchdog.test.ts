@@ -114,7 +114,7 @@ describe("memory watchdog", () => {
   test("longrun_status has a memory section, as text and as data", async () => {
     const h = await pluginHarness()
     const text = String(await h.hooks.tool!.longrun_status!.execute({} as never, { sessionID: "s" } as never))
-    expect(text).toMatch(/memory\nprocess: RSS [\d.]+ MB, JS heap [\d.]+ (MB|KB) used of/)
+    expect(text).toMatch(/memory\nprocess: RSS [\d.]+ MB, JS heap used [\d.]+ (MB|KB) \(heapTotal/)
     expect(text).toContain("most common objects on the JS heap (counts, not sizes)")
     const data = JSON.parse(String(await h.hooks.tool!.longrun_status!.execute({ format: "json" } as never, { sessionID: "s" } as never)))
     expect(data.memory.rss).toBeGreaterThan(10 * MB)
