@@ -1,0 +1,56 @@
+/**
+ * The built package, as npm would install it: `npm run build` writes dist/, and the real
+ * OpenCode loads dist/index.js (the package's "main") with options in the tuple form.
+ * Its imports of @opencode-ai/plugin and lru-cache resolve from node_modules, as they
+ * would in a user's install.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { REPO_ROOT, startOpencode, type OpencodeHandle } from "./harness"
+import { sequence } from "./model-server"
+
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string }
+const entry = join(REPO_ROOT, pkg.main)
+
+describe("the built dist/ in real OpenCode", () => {
+  let oc: OpencodeHandle
+  let report: any
+
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, ["run", "build"], { cwd: REPO_ROOT, encoding: "utf8" })
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
+    oc = await startOpencode({
+      plugin: entry,
+      pluginOptions: { max_sessions: 37, disabled_hooks: ["todo-continuation"] },
+      script: sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Done." }]),
+    })
+    await oc.runPrompt("Report status.", { timeoutMs: 60_000 })
+    const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
+    report = json ? JSON.parse(json.content) : undefined
+  }, 240_000)
+
+  afterAll(async () => {
+    await oc?.stop()
+  })
+
+  test("the build writes the entry and its type declarations", async () => {
+    expect(existsSync(entry)).toBe(true)
+    expect(existsSync(join(REPO_ROOT, pkg.types))).toBe(true)
+    // OpenCode calls every export as a plugin: the entry exports the plugin only.
+    const mod = await import(entry)
+    expect(Object.keys(mod)).toEqual(["default"])
+    expect(typeof mod.default).toBe("function")
+  })
+
+  test("OpenCode loads it, passes the options, and its tool answers", () => {
+    expect(oc.model.agentRequests()[0]!.toolNames).toContain("longrun_status")
+    expect(report).toBeDefined()
+    expect(report.store.maxSessions).toBe(37)
+    const hooks = report.sections.map((s: { hook: string }) => s.hook)
+    expect(hooks).toContain("context-window-monitor")
+    expect(hooks).not.toContain("todo-continuation")
+    expect(report.clientCalls["session.messages"]).toBeUndefined()
+  })
+})
