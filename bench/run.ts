@@ -1,0 +1,178 @@
+/**
+ * opencode-longrun benchmarks. `bun run bench` runs everything and writes
+ * bench/RESULTS.md and bench/retained-memory.svg; `bun run bench --quick` is a smoke
+ * run with small sizes that skips real OpenCode and writes to a temp dir instead.
+ * `--out <dir>` writes elsewhere. Each measurement runs in its own bun process so
+ * heap figures never mix. No assertions: this reports, it does not pass or fail.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdirSync, readdirSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, relative } from "node:path"
+import { writeReport, type BenchResults, type Machine } from "./lib/report"
+
+const argv = process.argv.slice(2)
+const quick = argv.includes("--quick")
+const outIdx = argv.indexOf("--out")
+const outDir = outIdx >= 0 ? argv[outIdx + 1]! : quick ? join(tmpdir(), "opencode-longrun-bench-quick") : import.meta.dir
+const ROOT = join(import.meta.dir, "..")
+
+const plan = quick
+  ? {
+      eventPath: { reps: 1, messages: 3_000, checkpoints: [100, 300, 1_000, 3_000], warmupMessages: 1_000 },
+      baseline: { reps: 1, lengths: [100, 1_000], onceLengths: [] as number[], samples: { "100": 2, "1000": 1 } },
+      sessions: { reps: 1, sessions: 1_000, messagesPerSession: 10 },
+      opencode: undefined,
+    }
+  : {
+      eventPath: { reps: 3, messages: 100_000, checkpoints: [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000], warmupMessages: 3_000 },
+      // 10k messages costs ~20 s per baseline tool call, so it is sampled in the first run only.
+      baseline: { reps: 3, lengths: [100, 1_000], onceLengths: [10_000], samples: { "100": 5, "1000": 3, "10000": 1 } },
+      sessions: { reps: 3, sessions: 1_000, messagesPerSession: 20 },
+      // The second no-plugin run shows how far two identical runs differ: the noise floor for the ratios.
+      opencode: { prompts: 70, stepsPerPrompt: 2, outputBytes: 60 * 1024, configs: ["none", "longrun", "oh-my-opencode", "none (again)"], omoVersion: "4.19.4" },
+    }
+
+function sh(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" })
+  return (r.stdout || r.stderr || "").trim()
+}
+
+/** Other processes using CPU right now (measured over 2 s from /proc), not this bench: the machine is shared. */
+function busyProcesses(): string[] {
+  const read = () => {
+    const m = new Map<number, { ppid: number; ticks: number; comm: string }>()
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8")
+        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+        m.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), comm })
+      } catch {
+        // gone
+      }
+    }
+    return m
+  }
+  const a = read()
+  Bun.sleepSync(2000)
+  const b = read()
+  const mine = new Set<number>([process.pid])
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const [pid, p] of b) if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (changed = true))
+  }
+  const out: string[] = []
+  for (const [pid, p] of b) {
+    const before = a.get(pid)
+    if (!before || mine.has(pid)) continue
+    const pct = (p.ticks - before.ticks) / 2 // clock ticks are 1/100 s
+    if (pct >= 10) out.push(`${p.comm} (pid ${pid}, ${pct.toFixed(0)}% CPU)`)
+  }
+  return out
+}
+
+function machine(): Machine {
+  return {
+    nproc: sh("nproc", []),
+    free: sh("free", ["-h"]),
+    uname: sh("uname", ["-a"]),
+    bun: Bun.version,
+    opencode: sh(join(ROOT, "node_modules/.bin/opencode"), ["--version"]),
+    plugin: JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
+    loadavg: readFileSync("/proc/loadavg", "utf8").trim(),
+    busy: busyProcesses(),
+  }
+}
+
+async function worker<T>(name: string, args: unknown): Promise<T> {
+  const file = join(import.meta.dir, "workers", `${name}.ts`)
+  const proc = Bun.spawn([process.execPath, file, JSON.stringify(args)], { cwd: ROOT, stdout: "pipe", stderr: "inherit" })
+  const text = await new Response(proc.stdout).text()
+  const code = await proc.exited
+  const line = text.split("\n").find((l) => l.startsWith("RESULT "))
+  if (code !== 0 || !line) throw new Error(`worker ${name} failed (exit ${code}):\n${text.slice(-2000)}`)
+  return JSON.parse(line.slice("RESULT ".length)) as T
+}
+
+const started = new Date()
+const t0 = performance.now()
+const timings: Record<string, number> = {}
+const busyDuring: Record<string, string[]> = {}
+const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+  process.stderr.write(`\n== ${label}\n`)
+  const busy = busyProcesses()
+  if (busy.length) {
+    busyDuring[label] = busy
+    process.stderr.write(`  other busy processes: ${busy.join(", ")}\n`)
+  }
+  const t = performance.now()
+  try {
+    return await fn()
+  } finally {
+    timings[label] = performance.now() - t
+  }
+}
+
+const before = machine()
+process.stderr.write(`opencode-longrun bench${quick ? " (quick)" : ""}: ${before.nproc} cores, load ${before.loadavg}\n`)
+if (before.busy.length) process.stderr.write(`other busy processes: ${before.busy.join(", ")}\n`)
+
+const results: BenchResults = { quick, started: started.toISOString(), command: quick ? "bun run bench --quick" : "bun run bench", machineBefore: before, timings, busyDuring } as BenchResults
+
+results.eventPath = await timed("1. event path", async () => {
+  const runs = []
+  for (let i = 0; i < plan.eventPath.reps; i++) {
+    process.stderr.write(` run ${i + 1}/${plan.eventPath.reps}\n`)
+    runs.push(await worker("event-path", plan.eventPath))
+  }
+  return runs as BenchResults["eventPath"]
+})
+
+results.baseline = await timed("2. against the naive baseline", async () => {
+  const runs = []
+  for (let i = 0; i < plan.baseline.reps; i++) {
+    const lengths = i === 0 ? [...plan.baseline.lengths, ...plan.baseline.onceLengths] : plan.baseline.lengths
+    process.stderr.write(` run ${i + 1}/${plan.baseline.reps}: lengths ${lengths.join(", ")}\n`)
+    runs.push(await worker("baseline", { lengths, samples: plan.baseline.samples }))
+  }
+  return runs as BenchResults["baseline"]
+})
+
+results.sessions = await timed("3. many sessions", async () => {
+  const variants: Array<{ name: string; options: Record<string, unknown> }> = [
+    { name: "defaults (max_sessions 200)", options: {} },
+    { name: "max_sessions 2000 (the TTL alone)", options: { max_sessions: 2000 } },
+  ]
+  const out: BenchResults["sessions"] = []
+  for (const v of variants) {
+    const runs = []
+    for (let i = 0; i < plan.sessions.reps; i++) {
+      process.stderr.write(` ${v.name}: run ${i + 1}/${plan.sessions.reps}\n`)
+      runs.push(await worker("sessions", { sessions: plan.sessions.sessions, messagesPerSession: plan.sessions.messagesPerSession, options: v.options }))
+    }
+    out.push({ name: v.name, runs: runs as BenchResults["sessions"][number]["runs"] })
+  }
+  return out
+})
+
+// These two depend on code other people are writing; a failure is reported, not fatal.
+results.watchdog = await timed("memory watchdog sampler cost", () =>
+  worker<BenchResults["watchdog"]>("watchdog", {}).catch((err) => ({ available: false, reason: `the worker failed: ${String(err).slice(0, 500)}` })),
+)
+
+if (plan.opencode) {
+  const oc = plan.opencode
+  const harness = join(ROOT, "test/e2e/harness.ts")
+  results.opencode = await timed("4. real OpenCode", async () => {
+    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "test/e2e/harness.ts does not exist" }] }
+    return worker<NonNullable<BenchResults["opencode"]>>("opencode", oc).catch((err) => ({ args: oc, runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }] }))
+  })
+}
+
+results.machineAfter = machine()
+results.durationMs = performance.now() - t0
+mkdirSync(outDir, { recursive: true })
+const files = writeReport(results, outDir)
+process.stderr.write(`\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`)
