@@ -1,4 +1,5 @@
 import type { PluginInput } from "@opencode-ai/plugin"
+import { fakePluginInput } from "../../test/helpers/fake-client"
 
 type Responder = (args: any) => unknown
 
@@ -38,15 +39,7 @@ export function benchClient(responders: Record<string, Responder> = {}) {
     return found
   }
   const client = new Proxy({}, { get: (_t, name) => (typeof name === "string" ? ns(name) : undefined) }) as unknown as PluginInput["client"]
-  const input = {
-    client,
-    project: { id: "bench", worktree: "/tmp", time: { created: 0 } },
-    directory: "/tmp",
-    worktree: "/tmp",
-    experimental_workspace: { register() {} },
-    serverUrl: new URL("http://127.0.0.1:0"),
-    $: undefined,
-  } as unknown as PluginInput
+  const input = fakePluginInput(client, "bench")
   return { client, input, counts }
 }
 

@@ -28,15 +28,7 @@ export function fakeClient(responders: Record<string, Responder> = {}) {
       },
     )
   const client = new Proxy({}, { get: (_t, ns: string) => handler(ns) }) as unknown as PluginInput["client"]
-  const input = {
-    client,
-    project: { id: "p", worktree: "/tmp", time: { created: 0 } },
-    directory: "/tmp",
-    worktree: "/tmp",
-    experimental_workspace: { register() {} },
-    serverUrl: new URL("http://127.0.0.1:0"),
-    $: undefined,
-  } as unknown as PluginInput
+  const input = fakePluginInput(client)
   return {
     client,
     input,
@@ -51,6 +43,19 @@ export function fakeClient(responders: Record<string, Responder> = {}) {
         .filter((c) => c.name === "tui.showToast")
         .map((c) => (c.args as { body: { message: string; variant: string } }).body),
   }
+}
+
+/** What OpenCode passes a plugin, around a given client, for a project in /tmp. */
+export function fakePluginInput(client: PluginInput["client"], projectID = "p"): PluginInput {
+  return {
+    client,
+    project: { id: projectID, worktree: "/tmp", time: { created: 0 } },
+    directory: "/tmp",
+    worktree: "/tmp",
+    experimental_workspace: { register() {} },
+    serverUrl: new URL("http://127.0.0.1:0"),
+    $: undefined,
+  } as unknown as PluginInput
 }
 
 /** A controllable clock for code that takes `now`. */
