@@ -8,6 +8,7 @@ import { createContextWindowMonitorHook } from "../../src/hooks/context-window-m
 import type { HookContext } from "../../src/hooks/types"
 import { ev } from "../helpers/events"
 import { pluginHarness, type Factory } from "../helpers/plugin"
+import { longestReachableString } from "../helpers/retained"
 
 const root = mkdtempSync(join(tmpdir(), "longrun-guard-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -37,18 +38,7 @@ describe("snapshot diff warning", () => {
   test("nothing large is retained: only sizes", async () => {
     const h = await pluginHarness({ large_payload_warn_bytes: 1024 }, { factories: guard() })
     await h.send(ev.user("s", "msg_001", { summary: { diffs: [diff("big.txt", 2048)] } }))
-    let longest = 0
-    const seen = new Set<unknown>()
-    const walk = (x: unknown): void => {
-      if (typeof x === "string") longest = Math.max(longest, x.length)
-      if (typeof x !== "object" || x === null || seen.has(x)) return
-      seen.add(x)
-      if (x instanceof Map) for (const [k, v] of x) (walk(k), walk(v))
-      else for (const v of Object.values(x)) walk(v)
-    }
-    walk(h.internals.ctx.store.peek("s"))
-    walk(h.internals.status())
-    expect(longest).toBeLessThan(2048)
+    expect(longestReachableString(h.internals.ctx.store.peek("s"), h.internals.status())).toBeLessThan(2048)
     const report = h.internals.status().sessions.find((s) => s.id === "s")!
     expect(report.largestPayloads[0]).toEqual({ kind: "diff", label: "big.txt", bytes: 4096 * KB })
   })

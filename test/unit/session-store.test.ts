@@ -4,6 +4,7 @@ import { SessionStore } from "../../src/cache/session-store"
 import { parseEvent } from "../../src/events/parse"
 import { fakeClock } from "../helpers/fake-client"
 import { ev } from "../helpers/events"
+import { longestReachableString } from "../helpers/retained"
 
 function makeStore(clock = fakeClock(), over: Partial<ConstructorParameters<typeof SessionStore>[0]> = {}) {
   return new SessionStore({ ttlMs: 60_000, maxSessions: 5, messageCap: 20, messageCapHysteresis: 5, now: clock.now, ...over })
@@ -164,17 +165,7 @@ describe("ingest keeps metadata only", () => {
     expect(e.toolOutputBytes).toBe(4 * 1024 * 1024)
     expect(e.largest[0]).toEqual({ kind: "diff", label: "build/build.ninja", bytes: 6 * 1024 * 1024 })
     // Walk everything reachable from the entry: no string longer than 1 KB survives.
-    let longest = 0
-    const seen = new Set<unknown>()
-    const walk = (x: unknown): void => {
-      if (typeof x === "string") longest = Math.max(longest, x.length)
-      if (typeof x !== "object" || x === null || seen.has(x)) return
-      seen.add(x)
-      if (x instanceof Map) for (const [k, v] of x) (walk(k), walk(v))
-      else for (const v of Object.values(x)) walk(v)
-    }
-    walk(e)
-    expect(longest).toBeLessThan(1024)
+    expect(longestReachableString(e)).toBeLessThan(1024)
     expect(e.estimate().store).toBeLessThan(16 * 1024)
   })
 
