@@ -1,8 +1,9 @@
 /**
  * The built package, as npm would install it: `npm run build` writes dist/, and the real
- * OpenCode loads dist/index.js (the package's "main") with options in the tuple form.
- * Its imports of @opencode-ai/plugin and lru-cache resolve from node_modules, as they
- * would in a user's install.
+ * OpenCode loads the package directory (file:// to a folder with package.json, resolved
+ * through its "exports" the way OpenCode resolves an installed npm plugin) with options
+ * in the tuple form. Its imports of @opencode-ai/plugin and lru-cache resolve from
+ * node_modules, as they would in a user's install.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
@@ -11,7 +12,7 @@ import { join } from "node:path"
 import { REPO_ROOT, startOpencode, type OpencodeHandle } from "./harness"
 import { sequence } from "./model-server"
 
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string }
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, { import: string }> }
 const entry = join(REPO_ROOT, pkg.main)
 
 describe("the built dist/ in real OpenCode", () => {
@@ -22,7 +23,7 @@ describe("the built dist/ in real OpenCode", () => {
     const build = spawnSync(process.execPath, ["run", "build"], { cwd: REPO_ROOT, encoding: "utf8" })
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`)
     oc = await startOpencode({
-      plugin: entry,
+      plugin: REPO_ROOT,
       pluginOptions: { max_sessions: 37, disabled_hooks: ["todo-continuation"] },
       script: sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Done." }]),
     })
@@ -44,7 +45,9 @@ describe("the built dist/ in real OpenCode", () => {
     expect(typeof mod.default).toBe("function")
   })
 
-  test("OpenCode loads it, passes the options, and its tool answers", () => {
+  test("OpenCode loads the package through its package.json, passes the options, and its tool answers", () => {
+    // package.json points only at dist/, so what loaded is the build, not src/.
+    expect(pkg.exports["."]?.import).toBe("./dist/index.js")
     expect(oc.model.agentRequests()[0]!.toolNames).toContain("longrun_status")
     expect(report).toBeDefined()
     expect(report.store.maxSessions).toBe(37)
