@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startOpencode, type OpencodeHandle } from "./harness"
+import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
 import { bySession, sequence, type RecordedRequest, type Reply } from "./model-server"
 
 const task = (description: string, prompt: string) => ({ name: "background_task", args: { description, prompt } })
@@ -40,7 +40,7 @@ describe("background agents in real OpenCode", () => {
     // The second completion wakes the parent, which reads the results and the status.
     await oc.model.waitForRequest((r) => r.sessionID === parentID && r.toolResults.some((t) => t.content.includes('"clientCalls"')), 60_000)
     await oc.waitForIdle(parentID, 30_000, oc.events.findLastIndex((e) => e.type === "message.updated"))
-    report = JSON.parse(oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))!.content)
+    report = longrunReport(oc)
   }, 180_000)
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startOpencode, type OpencodeHandle } from "./harness"
+import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
 import { sequence, type Reply } from "./model-server"
 
 // Context 20,000, output 2,000: OpenCode's own overflow point is 18,000 tokens.
@@ -86,12 +86,8 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
   })
 
   test("no hook read the session history: zero session.messages calls", () => {
-    const statusResult = oc.model.requests
-      .flatMap((r) => r.toolResults)
-      .map((t) => t.content)
-      .find((c) => c.includes('"clientCalls"'))
-    expect(statusResult).toBeDefined()
-    const report = JSON.parse(statusResult!)
+    const report = longrunReport(oc)
+    expect(report).toBeDefined()
     expect(report.clientCalls["session.summarize"]).toBe(1)
     expect(report.clientCalls["session.messages"]).toBeUndefined()
     const session = report.sessions.find((s: { id: string }) => s.id === sessionID)

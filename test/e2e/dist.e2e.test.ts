@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { REPO_ROOT, startOpencode, type OpencodeHandle } from "./harness"
+import { longrunReport, REPO_ROOT, startOpencode, type OpencodeHandle } from "./harness"
 import { sequence } from "./model-server"
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, { import: string }> }
@@ -28,8 +28,7 @@ describe("the built dist/ in real OpenCode", () => {
       script: sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Done." }]),
     })
     await oc.runPrompt("Report status.", { timeoutMs: 60_000 })
-    const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
-    report = json ? JSON.parse(json.content) : undefined
+    report = longrunReport(oc)
   }, 240_000)
 
   afterAll(async () => {

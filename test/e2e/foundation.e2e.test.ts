@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startOpencode, type OpencodeHandle } from "./harness"
+import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
 import { sequence, type Reply } from "./model-server"
 
 const TOOL_STEPS = 30
@@ -28,8 +28,7 @@ describe("foundation in real OpenCode: loading, events into the store, bad optio
       pluginOptions: { session_ttl_ms: "soon", disabled_hooks: ["todo-continuation", "no-such-hook"], message_cap: 20, message_cap_hysteresis: 5 },
     })
     sessionID = await oc.runPrompt("Run the steps.", { timeoutMs: 120_000 })
-    const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
-    report = json ? JSON.parse(json.content) : undefined
+    report = longrunReport(oc)
   }, 240_000)
 
   afterAll(async () => {

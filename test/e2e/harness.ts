@@ -593,6 +593,15 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string, log
   }
 }
 
+/**
+ * The first `longrun_status` report in JSON form that reached the model as a tool
+ * result (its `clientCalls` key marks it), parsed; undefined if none did.
+ */
+export function longrunReport(oc: Pick<OpencodeHandle, "model">): any {
+  const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
+  return json ? JSON.parse(json.content) : undefined
+}
+
 /** Assistant `message.updated` infos of a session (last update of each message wins). */
 export function assistantMessages(events: E2EEvent[], sessionID?: string): any[] {
   const byId = new Map<string, any>()

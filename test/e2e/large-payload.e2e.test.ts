@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
-import { startOpencode, type OpencodeHandle } from "./harness"
+import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
 import { bySession, sequence, type Reply } from "./model-server"
 
 // In the spirit of the opencode-17226 reproduction: a generated file is rewritten on each
@@ -37,8 +37,7 @@ describe("large-payload guard in real OpenCode", () => {
     }
     await oc.runPrompt("Print the big output.")
     await oc.runPrompt("Report status.")
-    const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
-    report = JSON.parse(json!.content)
+    report = longrunReport(oc)
   }, 240_000)
 
   afterAll(async () => {
