@@ -1,3 +1,13 @@
+import {
+  type BackgroundFact,
+  type CompactionFact,
+  type ContinuationFact,
+  initialBackgroundFact,
+  initialCompactionFact,
+  initialContinuationFact,
+  initialPruningFact,
+  type PruningFact,
+} from "./facts"
 import { MessageLog, type MessageLogOptions, type TokenCounts } from "./message-log"
 import { MAP_ENTRY_OVERHEAD, OBJECT_OVERHEAD, stringBytes } from "./size"
 import { TimerOwner } from "./timers"
@@ -65,6 +75,11 @@ export class SessionEntry {
   diffBodyBytes = 0
   largestDiffEventBytes = 0
   readonly largest: PayloadSeen[] = []
+  // Shared facts (see ./facts.ts): each has one writer hook; everyone else reads.
+  readonly compaction: CompactionFact = initialCompactionFact()
+  readonly continuation: ContinuationFact = initialContinuationFact()
+  readonly background: BackgroundFact = initialBackgroundFact()
+  readonly pruning: PruningFact = initialPruningFact()
   private readonly slots = new Map<string, HookSlot>()
   private released = false
 

@@ -1,0 +1,84 @@
+/**
+ * Facts one hook publishes for the others (and for the status report and the TUI),
+ * as named, typed fields of the session entry. Each has exactly one writer, named
+ * here; every other module only reads it. A reader never imports the writer's module.
+ */
+
+/** Writer: preemptive-compaction. */
+export interface CompactionFact {
+  /** a compaction of this session is running: ours in flight, or OpenCode's own */
+  inFlight: boolean
+  /** the plugin's own state machine, for display */
+  phase: "idle" | "armed" | "in-flight" | "host-compacting" | "gave-up"
+  /** token count at which the plugin compacts; undefined until the model's limit is known */
+  thresholdTokens: number | undefined
+  /** token count at which OpenCode itself compacts (its overflow point) */
+  hostOverflowTokens: number | undefined
+  /** compactions the plugin started that completed */
+  compactions: number
+  lastError: string | undefined
+}
+
+/** Writer: todo-continuation. */
+export interface ContinuationFact {
+  state: "watching" | "countdown" | "sending" | "stopped" | "off"
+  /** when the countdown ends (clock ms), while state is "countdown" */
+  endsAt: number | undefined
+  /** why it stopped: "user", "stagnation", "failures", "aborted" */
+  reason: string | undefined
+  /** continuation prompts sent in this session */
+  sent: number
+}
+
+/** One background task as other parts of the plugin may show it (bounded strings). */
+export interface BackgroundTaskView {
+  id: string
+  description: string
+  status: "queued" | "running" | "completed" | "error" | "cancelled"
+  startedAt: number | undefined
+  endedAt: number | undefined
+  toolCalls: number
+  tokens: { input: number; output: number }
+}
+
+/** Writer: background-agents. Lives on the PARENT session's entry. */
+export interface BackgroundFact {
+  /** tasks of this session still queued or running */
+  running: number
+  /** this session's tasks, newest last, finished ones while retained (at most MAX_TASK_VIEWS) */
+  tasks: BackgroundTaskView[]
+}
+
+/** Writer: context-pruning. */
+export interface PruningFact {
+  partsPruned: number
+  /** characters left out of the last request, and an estimate in tokens */
+  charsSaved: number
+  tokensSaved: number
+  byStrategy: Record<string, { parts: number; chars: number }>
+}
+
+export const MAX_TASK_VIEWS = 10
+
+export function initialCompactionFact(): CompactionFact {
+  return {
+    inFlight: false,
+    phase: "idle",
+    thresholdTokens: undefined,
+    hostOverflowTokens: undefined,
+    compactions: 0,
+    lastError: undefined,
+  }
+}
+
+export function initialContinuationFact(): ContinuationFact {
+  return { state: "watching", endsAt: undefined, reason: undefined, sent: 0 }
+}
+
+export function initialBackgroundFact(): BackgroundFact {
+  return { running: 0, tasks: [] }
+}
+
+export function initialPruningFact(): PruningFact {
+  return { partsPruned: 0, charsSaved: 0, tokensSaved: 0, byStrategy: {} }
+}
