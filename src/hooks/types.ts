@@ -54,6 +54,16 @@ export interface StatusSection {
   text: string
 }
 
+/**
+ * A slash command a hook offers the user (e.g. /longrun-stop). The plugin registers
+ * each in OpenCode's config and runs it from command.execute.before.
+ */
+export interface CommandSpec {
+  description: string
+  /** Runs the command for the session it was typed in; returns the text shown to the user. */
+  run: (sessionID: string, args: string) => string | Promise<string>
+}
+
 /** What a hook factory returns: only the pieces it needs. */
 export interface LongrunHook {
   name: HookName | "core"
@@ -61,6 +71,8 @@ export interface LongrunHook {
   events?: Record<string, EventHandler>
   handlers?: PluginHandlers
   tools?: Record<string, ToolDefinition>
+  /** slash commands by name (without the slash) */
+  commands?: Record<string, CommandSpec>
   caches?: () => CacheReport[]
   status?: () => StatusSection | undefined
   dispose?: () => void | Promise<void>
