@@ -85,7 +85,7 @@ function describeEvent(e: E2EEvent, mainID: string | undefined): void {
         const input = part.state.input ?? {}
         const arg = input.command ?? input.description ?? (input.todos ? `${input.todos.filter((t: any) => t.status === "completed").length}/${input.todos.length} done` : "")
         say(who, `ran ${part.tool}${arg ? `: ${arg}` : ""}`, who === "agent" ? "36" : "35")
-        const line = String(part.state.output ?? "").split("\n").find((l) => l.startsWith("[longrun]"))
+        const line = String(part.state.output ?? "").split("\n").find((l) => l.startsWith("[longrun]") || l.startsWith("[opencode-longrun"))
         if (line) say("monitor", `the agent saw: ${line.slice(0, 110)}…`, "33")
       }
       if (part?.type === "text" && part.synthetic !== true && sid === mainID && part.time?.end && part.text) {

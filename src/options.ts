@@ -34,6 +34,7 @@ export const optionShapes = {
   error_log_interval_ms: ms.default(60_000),
   // context-window monitor
   context_warning_thresholds: z.array(ratio).min(1).default([0.7, 0.85]),
+  context_note_to_agent: z.boolean().default(true),
   // preemptive compaction
   compaction_threshold: ratio.default(0.8),
   compaction_cooldown_ms: ms.default(60_000),

@@ -1,15 +1,24 @@
 import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
+import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
-import { TimerOwner } from "./cache/timers"
-import { countClientCalls } from "./client-calls"
+import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
-import { Logger } from "./log"
 import { isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
-import { buildStatus, formatBytes } from "./status/report"
+import { type Clock, systemClock } from "./runtime/clock"
+import { wrapClient } from "./runtime/client-calls"
+import { Logger } from "./runtime/log"
+import { mergeHandlers } from "./runtime/merge-handlers"
+import { TimerOwner } from "./runtime/timers"
+import { buildStatus, type Contributions } from "./status/report"
 import { createStatusTool } from "./status/tool"
+
+/** Any client call without its own timeout. */
+const CALL_TIMEOUT_MS = 15_000
+/** dispose() waits at most this long for handlers still running. */
+export const DISPOSE_WAIT_MS = 2_000
 
 export interface PluginInternals {
   ctx: HookContext
@@ -22,66 +31,58 @@ export interface PluginInternals {
 export async function createLongrun(
   input: PluginInput,
   rawOptions?: unknown,
-  overrides: { now?: () => number; factories?: typeof HOOK_FACTORIES } = {},
+  overrides: { clock?: Clock; factories?: typeof HOOK_FACTORIES } = {},
 ): Promise<{ hooks: Hooks; internals: PluginInternals }> {
-  const now = overrides.now ?? Date.now
+  const clock = overrides.clock ?? systemClock
+  const now = () => clock.now()
   const { options, problems } = parseOptions(rawOptions)
-  const counted = countClientCalls(input.client)
-  const logger = new Logger(counted.client, { errorIntervalMs: options.error_log_interval_ms, now })
+  const { client, stats: calls } = wrapClient(input.client, clock, {
+    defaultTimeoutMs: CALL_TIMEOUT_MS,
+    // summarize answers when the compaction is done: it gets the compaction's own time limit.
+    timeouts: { "session.summarize": options.compaction_timeout_ms },
+  })
+  const logger = new Logger(client, { errorIntervalMs: options.error_log_interval_ms, now })
   const store = new SessionStore({
     ttlMs: options.session_ttl_ms,
     maxSessions: options.max_sessions,
     messageCap: options.message_cap,
     messageCapHysteresis: options.message_cap_hysteresis,
-    now,
+    clock,
     onReleaseError: (hook, err) => logger.hookError(hook, "session release", err),
   })
-  const timers = new TimerOwner()
+  const timers = new TimerOwner(clock)
   const router = new EventRouter(store, logger, now)
-  const limits = new ModelLimits(() => counted.client.config.providers())
+  const limits = new ModelLimits(() => client.config.providers(), now)
   const host: HostConfig = { autoCompaction: true, editDenied: false, editDeniedAgents: new Set() }
-  const ctx: HookContext = {
-    input,
-    client: counted.client,
-    clientCalls: counted.counts,
-    options,
-    store,
-    limits,
-    host,
-    logger,
-    timers,
-    now,
-  }
+  const ctx: HookContext = { input, client, calls, options, store, limits, host, logger, clock, timers, now }
 
   // The core learns each request's model limit and agent before any hook runs.
   const core: LongrunHook = {
     name: "core",
-    handlers: {
-      "chat.params": async (input) => {
-        const providerID = input.provider?.info?.id ?? input.model?.providerID
-        const modelID = input.model?.id
-        if (!providerID || !modelID) return
-        limits.learn(providerID, modelID, input.model)
-        const entry = store.touch(input.sessionID)
-        if (input.agent !== "compaction" && input.agent !== "title" && input.agent !== "summary") {
-          entry.agent = input.agent
-          entry.providerID = providerID
-          entry.modelID = modelID
-        }
-      },
-    },
+    handlers: { "chat.params": async (params) => ingestChatParams(store, limits, params) },
     caches: () => [{ name: "model-limits", entries: limits.size, bytes: limits.size * 160 }],
   }
   const hooks: LongrunHook[] = []
   for (const [name, factory] of overrides.factories ?? HOOK_FACTORIES) {
     if (isHookEnabled(options, name)) hooks.push(factory(ctx))
   }
-  for (const hook of hooks) {
-    for (const [type, handler] of Object.entries(hook.events ?? {})) router.on(hook.name, type, handler)
-  }
+  for (const hook of hooks) router.subscribe(hook.name, hook.events)
 
+  const contributions = (): Contributions => {
+    const out: Contributions = { caches: [], sections: [] }
+    for (const hook of [core, ...hooks]) {
+      try {
+        out.caches.push(...(hook.caches?.() ?? []))
+        const section = hook.status?.()
+        if (section) out.sections.push({ hook: hook.name, ...section })
+      } catch (err) {
+        logger.hookError(hook.name, "status", err)
+      }
+    }
+    return out
+  }
   const status = () =>
-    buildStatus({ store, options, hooks: [core, ...hooks], clientCalls: counted.counts, events: router.seen, now })
+    buildStatus({ store, options, contributions: contributions(), clientCalls: calls.counts, events: router.seen, now })
 
   // Client calls made while OpenCode is still loading plugins can stall, so the
   // options report waits for the first event, when the server is surely up.
@@ -96,24 +97,23 @@ export async function createLongrun(
   timers.setInterval(() => {
     router.run("store", "sweep", () => {
       const removed = store.sweep()
-      if (store.size > 0 || removed > 0) {
-        const r = status()
-        logger.log(
-          "debug",
-          `sweep: ${removed} expired, ${r.store.sessions} sessions, ~${formatBytes(r.retainedBytes)} retained`,
-          { caches: r.caches },
-        )
-      }
+      // Cheap counters only: a full report (heap statistics) would block the event loop.
+      if (removed > 0) logger.log("debug", `sweep: ${removed} expired, ${store.size} sessions left`)
     })
   }, options.sweep_interval_ms)
 
+  let disposed = false
   const handlers: Hooks = {
-    event: async (payload) => router.handle(payload),
+    event: async (payload) => {
+      if (!disposed) router.handle(payload)
+    },
     config: async (config) => {
       router.run("core", "config", () => readHostConfig(config, host))
     },
     tool: { longrun_status: createStatusTool(status) },
     dispose: async () => {
+      if (disposed) return
+      disposed = true
       timers.clearAll()
       for (const hook of hooks) {
         try {
@@ -123,7 +123,9 @@ export async function createLongrun(
         }
       }
       store.clear()
-      await router.flush()
+      // Hung client calls end now, so the handlers awaiting them settle.
+      calls.abortAll("opencode-longrun was disposed")
+      await settleWithin(router.flush(), DISPOSE_WAIT_MS, clock)
     },
   }
   for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
@@ -131,49 +133,15 @@ export async function createLongrun(
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 
-/**
- * Chains each plugin handler (tool.execute.after, chat.params, ...) across hooks, in
- * hook order. A hook that throws is logged and skipped; the others still run and
- * OpenCode never sees the error.
- */
-function mergeHandlers(target: Hooks, hooks: LongrunHook[], logger: Logger): void {
-  const byKey = new Map<string, Array<{ hook: string; fn: (...args: unknown[]) => unknown }>>()
-  for (const hook of hooks) {
-    for (const [key, fn] of Object.entries(hook.handlers ?? {})) {
-      if (typeof fn !== "function") continue
-      const list = byKey.get(key) ?? []
-      list.push({ hook: hook.name, fn: fn as (...args: unknown[]) => unknown })
-      byKey.set(key, list)
-    }
-  }
-  for (const [key, list] of byKey) {
-    ;(target as Record<string, unknown>)[key] = async (...args: unknown[]) => {
-      for (const { hook, fn } of list) {
-        try {
-          await fn(...args)
-        } catch (err) {
-          logger.hookError(hook, key, err)
-        }
-      }
-    }
-  }
-}
-
-/** Reads the parts of OpenCode's config the plugin must respect. */
-function readHostConfig(config: unknown, host: HostConfig): void {
-  const c = config as
-    | {
-        compaction?: { auto?: unknown; reserved?: unknown }
-        permission?: { edit?: unknown }
-        agent?: Record<string, { permission?: { edit?: unknown } } | undefined>
-      }
-    | undefined
-  if (c?.compaction?.auto === false) host.autoCompaction = false
-  if (typeof c?.compaction?.reserved === "number") host.compactionReserved = c.compaction.reserved
-  if (c?.permission?.edit === "deny") host.editDenied = true
-  for (const [name, agent] of Object.entries(c?.agent ?? {})) {
-    if (agent?.permission?.edit === "deny") host.editDeniedAgents.add(name)
-  }
+/** Waits for p, or at most ms on the clock. */
+function settleWithin(p: Promise<unknown>, ms: number, clock: Clock): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(resolve, ms)
+    void p.finally(() => {
+      clock.clear(timer)
+      resolve()
+    })
+  })
 }
 
 export type { PluginHandlers }

@@ -9,6 +9,7 @@
  */
 import type { Hooks } from "@opencode-ai/plugin"
 import { createLongrun } from "../../src/plugin"
+import { systemClock } from "../../src/runtime/clock"
 import { createBaselineHooks } from "../lib/baseline"
 import { benchClient, providersResponse } from "../lib/fake-client"
 import { applyStep } from "../lib/drive"
@@ -57,7 +58,7 @@ const ours = benchClient({
   },
   "config.providers": () => providersResponse({ context: spec.context, output: spec.output }),
 })
-const { hooks, internals } = await createLongrun(ours.input, {}, { now: () => clock.t })
+const { hooks, internals } = await createLongrun(ours.input, {}, { clock: { ...systemClock, now: () => clock.t } })
 await hooks.config?.({} as never)
 const settle = () => internals.router.flush()
 

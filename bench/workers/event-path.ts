@@ -5,6 +5,7 @@
  * plugin's own attribution (status().retainedBytes).
  */
 import { createLongrun } from "../../src/plugin"
+import { systemClock } from "../../src/runtime/clock"
 import { benchClient, providersResponse } from "../lib/fake-client"
 import { applyStep } from "../lib/drive"
 import { heapByKind, LatencyHistogram, settledHeap, type LatencySummary } from "../lib/measure"
@@ -76,7 +77,7 @@ async function warmUp(): Promise<void> {
       return { data: true }
     },
   })
-  const w = await createLongrun(wFake.input, args.options ?? {}, { now: () => wClock.t })
+  const w = await createLongrun(wFake.input, args.options ?? {}, { clock: { ...systemClock, now: () => wClock.t } })
   await w.hooks.config?.({} as never)
   for (const step of sessionStream(wSpec, wControl, wClock, newStats(), src)) {
     if (step.kind === "message" && step.count % 500 === 0) {
@@ -92,7 +93,7 @@ await warmUp()
 const base = await settledHeap()
 const baseKinds = heapByKind()
 
-const { hooks, internals } = await createLongrun(fake.input, args.options ?? {}, { now: () => clock.t })
+const { hooks, internals } = await createLongrun(fake.input, args.options ?? {}, { clock: { ...systemClock, now: () => clock.t } })
 await hooks.config?.({} as never)
 const settle = () => internals.router.flush()
 const empty = await settledHeap()

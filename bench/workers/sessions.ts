@@ -5,6 +5,7 @@
  * interval is real, so the worker waits for one tick).
  */
 import { createLongrun } from "../../src/plugin"
+import { systemClock } from "../../src/runtime/clock"
 import { benchClient, providersResponse } from "../lib/fake-client"
 import { applyStep } from "../lib/drive"
 import { heapByKind, settledHeap } from "../lib/measure"
@@ -53,7 +54,7 @@ let t = 1_700_000_000_000
 const now = () => t
 const make = async () => {
   const fake = benchClient({ "config.providers": () => providersResponse({ context: 200_000, output: 32_000 }) })
-  const p = await createLongrun(fake.input, options, { now })
+  const p = await createLongrun(fake.input, options, { clock: { ...systemClock, now } })
   await p.hooks.config?.({} as never)
   return p
 }

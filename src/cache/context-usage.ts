@@ -27,6 +27,4 @@ export function contextUsage(entry: SessionEntry, limits: ModelLimits): ContextU
   return { used: usage.total, window, ratio: usage.total / window, limit, epoch: entry.epoch }
 }
 
-export function percent(ratio: number): string {
-  return `${Math.round(ratio * 100)}%`
-}
+export { percent } from "../status/format"

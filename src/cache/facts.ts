@@ -72,7 +72,7 @@ export function initialCompactionFact(): CompactionFact {
 }
 
 export function initialContinuationFact(): ContinuationFact {
-  return { state: "watching", endsAt: undefined, reason: undefined, sent: 0 }
+  return { state: "off", endsAt: undefined, reason: undefined, sent: 0 }
 }
 
 export function initialBackgroundFact(): BackgroundFact {
@@ -81,4 +81,13 @@ export function initialBackgroundFact(): BackgroundFact {
 
 export function initialPruningFact(): PruningFact {
   return { partsPruned: 0, charsSaved: 0, tokensSaved: 0, byStrategy: {} }
+}
+
+/** Writer: memory-watchdog. Process-wide, on the store. */
+export interface ProcessFact {
+  rss: number | undefined
+  heapUsed: number | undefined
+  /** RSS growth over the watchdog's window, MB per minute; undefined until known */
+  growthMbPerMin: number | undefined
+  at: number | undefined
 }

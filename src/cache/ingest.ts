@@ -1,165 +1,134 @@
-import { num, rec, str, type Json, type ParsedEvent } from "../events/parse"
-import type { MessageRecord, TokenCounts } from "./message-log"
+import type { EventOf, LongrunEvent, MessageInfo, PartInfo } from "../events/types"
+import { detach } from "../runtime/detach"
+import type { MessageRecord } from "./message-log"
+import type { ModelLimits } from "./model-limits"
 import type { SessionEntry } from "./session-entry"
 import type { SessionStore } from "./session-store"
-import { utf8Length } from "./size"
 import { contextTokens } from "./usage"
 
-/** Event types that change the store. Everything else costs one Set lookup. */
-export const INGESTED = new Set([
-  "message.updated",
-  "message.removed",
-  "message.part.updated",
-  "message.part.delta",
-  "message.part.removed",
-  "session.status",
-  "session.idle",
-  "session.compacted",
-  "session.created",
-  "session.updated",
-  "session.error",
-  "todo.updated",
-])
+/** Agents whose requests say nothing about the model the session works with. */
+const SIDE_AGENTS = new Set(["compaction", "title", "summary"])
 
 /**
- * Applies one event to the store. Keeps ids, roles, models, token counts and sizes;
- * never text, tool output or diff bodies. Returns the session's entry, if any.
+ * Applies one typed event to the store. Keeps ids, roles, models, token counts and
+ * sizes; never text, tool output or diff bodies. Returns the session's entry, if any.
+ * session.deleted only looks the entry up: the router removes it after the hooks ran.
  */
-export function ingest(store: SessionStore, ev: ParsedEvent, now: number): SessionEntry | undefined {
+export function ingest(store: SessionStore, ev: LongrunEvent, now: number): SessionEntry | undefined {
   const sid = ev.sessionID
   if (!sid) return undefined
   if (ev.type === "session.deleted") return store.peek(sid)
-  if (!INGESTED.has(ev.type)) return store.peek(sid)
   const entry = store.touch(sid)
   entry.events++
   switch (ev.type) {
     case "message.updated":
-      onMessageUpdated(entry, ev.props, now)
+      onMessageUpdated(entry, ev.info, now)
       break
-    case "message.removed": {
-      const id = str(ev.props.messageID)
-      if (id) entry.messages.remove(id)
+    case "message.removed":
+      entry.messages.remove(ev.messageID)
       break
-    }
     case "message.part.updated":
-      onPartUpdated(entry, ev.props)
+      onPartUpdated(entry, ev.part)
       break
     case "message.part.delta":
-      onPartDelta(entry, ev.props)
+      onPartDelta(entry, ev)
       break
-    case "message.part.removed": {
-      const record = entry.messages.get(str(ev.props.messageID) ?? "")
-      const partID = str(ev.props.partID)
-      if (record && partID) record.partSizes?.delete(partID)
+    case "message.part.removed":
+      entry.messages.get(ev.messageID)?.partSizes?.delete(ev.partID)
       break
-    }
-    case "session.status": {
-      const type = str(rec(ev.props.status)?.type)
-      entry.status = type === "idle" || type === "busy" || type === "retry" ? type : "unknown"
+    case "session.status":
+      entry.status = ev.status
       break
-    }
     case "session.idle":
       entry.status = "idle"
       break
     case "session.compacted":
       // The context was replaced by a summary: the old usage no longer describes it.
       entry.epoch++
+      entry.compactedTimes++
       entry.usage = undefined
       break
     case "session.created":
-    case "session.updated": {
-      const parent = str(rec(ev.props.info)?.parentID)
-      if (parent) entry.parentID = parent
+    case "session.updated":
+      if (ev.parentID && entry.parentID !== ev.parentID) entry.parentID = detach(ev.parentID)
       break
-    }
-    case "todo.updated": {
-      const todos = Array.isArray(ev.props.todos) ? ev.props.todos : []
-      entry.setTodos(
-        todos.flatMap((t) => {
-          const r = rec(t)
-          const content = str(r?.content)
-          const status = str(r?.status)
-          return content !== undefined && status !== undefined ? [{ content, status, priority: str(r?.priority) }] : []
-        }),
-      )
+    case "todo.updated":
+      entry.setTodos(ev.todos)
       break
-    }
   }
   return entry
 }
 
-function newRecord(id: string): MessageRecord {
-  return { id, role: "unknown", textBytes: 0, toolOutputBytes: 0, diffBodyBytes: 0, diffFiles: 0, toolCalls: 0 }
+/**
+ * What OpenCode passes to chat.params: the exact model of the request, with its
+ * limits, and the agent. The one place the plugin learns from it.
+ */
+export function ingestChatParams(
+  store: SessionStore,
+  limits: ModelLimits,
+  input: { sessionID: string; agent: string; model?: { id?: string; providerID?: string }; provider?: { info?: { id?: string } } },
+): void {
+  const providerID = input.provider?.info?.id ?? input.model?.providerID
+  const modelID = input.model?.id
+  if (!providerID || !modelID) return
+  limits.learn(providerID, modelID, input.model)
+  const entry = store.touch(input.sessionID)
+  if (SIDE_AGENTS.has(input.agent)) return
+  entry.setModel(input.agent, providerID, modelID)
 }
 
-function readTokens(x: unknown): TokenCounts | undefined {
-  const t = rec(x)
-  if (!t) return undefined
-  const cache = rec(t.cache)
-  return {
-    input: num(t.input) ?? 0,
-    output: num(t.output) ?? 0,
-    reasoning: num(t.reasoning) ?? 0,
-    cacheRead: num(cache?.read) ?? 0,
-    cacheWrite: num(cache?.write) ?? 0,
-    total: num(t.total),
+/** The kept string when unchanged, else a bounded copy of the new one (never the event's own). */
+function keep(kept: string | undefined, next: string | undefined): string | undefined {
+  if (next === undefined || next === kept) return kept === next ? kept : next
+  return detach(next, 200)
+}
+
+function newRecord(id: string): MessageRecord {
+  return { id: detach(id), role: "unknown", textBytes: 0, toolOutputBytes: 0, diffBodyBytes: 0, diffFiles: 0, toolCalls: 0 }
+}
+
+function onMessageUpdated(entry: SessionEntry, info: MessageInfo, now: number): void {
+  const record = entry.messages.upsert(info.id, () => newRecord(info.id))
+  // The newest message says which agent and model the session is using now.
+  entry.setModel(
+    info.agent !== "compaction" ? info.agent : undefined,
+    info.summary ? undefined : info.providerID,
+    info.summary ? undefined : info.modelID,
+  )
+  if (info.role === "user" && info.diffs) measureDiffs(entry, record, info.diffs)
+  if (!record) return
+  record.role = info.role
+  record.agent = keep(record.agent, info.agent)
+  record.providerID = keep(record.providerID, info.providerID)
+  record.modelID = keep(record.modelID, info.modelID)
+  record.created = info.created
+  record.completed = info.completed
+  record.finish = keep(record.finish, info.finish)
+  record.errorName = keep(record.errorName, info.errorName)
+  if (info.summary && info.role === "assistant") record.summary = true
+  if (info.role !== "assistant" || !info.tokens) return
+  record.tokens = info.tokens
+  const total = contextTokens(info.tokens)
+  // Summary messages measure the compaction request, not the context that follows it.
+  if (total <= 0 || info.summary) return
+  if (entry.usage && entry.usage.messageID > info.id) return
+  entry.usage = {
+    messageID: record.id,
+    tokens: info.tokens,
+    total,
+    providerID: entry.providerID,
+    modelID: entry.modelID,
+    agent: entry.agent,
+    summary: false,
+    at: now,
   }
 }
 
-function onMessageUpdated(entry: SessionEntry, props: Json, now: number): void {
-  const info = rec(props.info)
-  const id = str(info?.id)
-  if (!info || !id) return
-  const record = entry.messages.upsert(id, () => newRecord(id))
-  const role = str(info.role)
-  const agent = str(info.agent) ?? str(info.mode)
-  const model = rec(info.model)
-  const providerID = str(info.providerID) ?? str(model?.providerID)
-  const modelID = str(info.modelID) ?? str(model?.modelID)
-  const isSummary = info.summary === true || agent === "compaction"
-  // The newest message says which agent and model the session is using now.
-  if (agent && agent !== "compaction") entry.agent = agent
-  if (providerID && !isSummary) entry.providerID = providerID
-  if (modelID && !isSummary) entry.modelID = modelID
-  if (role === "user") measureDiffs(entry, record, info)
-  if (!record) return
-  record.role = role === "user" || role === "assistant" ? role : "unknown"
-  record.agent = agent
-  record.providerID = providerID
-  record.modelID = modelID
-  const time = rec(info.time)
-  record.created = num(time?.created)
-  record.completed = num(time?.completed)
-  record.finish = str(info.finish)
-  record.errorName = str(rec(info.error)?.name)
-  if (isSummary && role === "assistant") record.summary = true
-  if (role !== "assistant") return
-  const tokens = readTokens(info.tokens)
-  if (!tokens) return
-  record.tokens = tokens
-  const total = contextTokens(tokens)
-  // Summary messages measure the compaction request, not the context that follows it.
-  if (total <= 0 || isSummary) return
-  if (entry.usage && entry.usage.messageID > id) return
-  entry.usage = { messageID: id, tokens, total, providerID, modelID, agent, summary: false, at: now }
-}
-
-/**
- * A user message's summary.diffs can hold whole file bodies: measure, never keep.
- * OpenCode 1.18.33 sends them as `patch` (a unified diff with every line of the file);
- * other versions send `before` and `after`. All three are counted.
- */
-function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, info: Json): void {
-  const diffs = rec(info.summary)?.diffs
-  if (!Array.isArray(diffs)) return
+function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, diffs: Array<{ file: string; bytes: number }>): void {
   let total = 0
   for (const d of diffs) {
-    const r = rec(d)
-    if (!r) continue
-    let bytes = 0
-    for (const body of [str(r.before), str(r.after), str(r.patch)]) if (body) bytes += utf8Length(body)
-    total += bytes
-    entry.notePayload("diff", str(r.file) ?? "(unnamed file)", bytes)
+    total += d.bytes
+    entry.notePayload("diff", d.file, d.bytes)
   }
   if (total > entry.largestDiffEventBytes) entry.largestDiffEventBytes = total
   if (!record) return
@@ -170,9 +139,10 @@ function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, in
 
 function setPartSize(entry: SessionEntry, record: MessageRecord, partID: string, kind: "text" | "tool", bytes: number): void {
   record.partSizes ??= new Map()
-  const before = record.partSizes.get(partID) ?? 0
-  record.partSizes.set(partID, bytes)
-  const delta = bytes - before
+  const before = record.partSizes.get(partID)
+  // A new key is copied: the map outlives the event.
+  record.partSizes.set(before === undefined ? detach(partID) : partID, bytes)
+  const delta = bytes - (before ?? 0)
   if (kind === "text") {
     record.textBytes += delta
     entry.textBytes += delta
@@ -182,34 +152,21 @@ function setPartSize(entry: SessionEntry, record: MessageRecord, partID: string,
   }
 }
 
-function onPartUpdated(entry: SessionEntry, props: Json): void {
-  const part = rec(props.part)
-  const messageID = str(part?.messageID)
-  const partID = str(part?.id)
-  if (!part || !messageID || !partID) return
-  const record = entry.messages.upsert(messageID, () => newRecord(messageID))
+function onPartUpdated(entry: SessionEntry, part: PartInfo): void {
+  const record = entry.messages.upsert(part.messageID, () => newRecord(part.messageID))
   if (!record) return
-  const type = str(part.type)
-  if (type === "text" || type === "reasoning") {
-    const text = str(part.text)
-    if (text !== undefined) setPartSize(entry, record, partID, "text", utf8Length(text))
-  } else if (type === "tool") {
-    if (!record.partSizes?.has(partID)) record.toolCalls++
-    const state = rec(part.state)
-    const output = str(state?.output) ?? str(state?.error)
-    const bytes = output ? utf8Length(output) : 0
-    setPartSize(entry, record, partID, "tool", bytes)
-    if (bytes > 0) entry.notePayload("tool-output", str(part.tool) ?? "tool", bytes)
+  if (part.kind === "text" || part.kind === "reasoning") {
+    setPartSize(entry, record, part.id, "text", Buffer.byteLength(part.text, "utf8"))
+  } else if (part.kind === "tool") {
+    if (!record.partSizes?.has(part.id)) record.toolCalls++
+    setPartSize(entry, record, part.id, "tool", part.outputBytes)
+    if (part.outputBytes > 0) entry.notePayload("tool-output", part.tool, part.outputBytes)
   }
 }
 
-function onPartDelta(entry: SessionEntry, props: Json): void {
-  const messageID = str(props.messageID)
-  const partID = str(props.partID)
-  const delta = str(props.delta)
-  if (!messageID || !partID || delta === undefined) return
-  const record = entry.messages.upsert(messageID, () => newRecord(messageID))
+function onPartDelta(entry: SessionEntry, ev: EventOf<"message.part.delta">): void {
+  const record = entry.messages.upsert(ev.messageID, () => newRecord(ev.messageID))
   if (!record) return
-  const before = record.partSizes?.get(partID) ?? 0
-  setPartSize(entry, record, partID, "text", before + utf8Length(delta))
+  const before = record.partSizes?.get(ev.partID) ?? 0
+  setPartSize(entry, record, ev.partID, "text", before + Buffer.byteLength(ev.delta, "utf8"))
 }

@@ -1,3 +1,4 @@
+import type { TokenCounts } from "../events/types"
 import { MAP_ENTRY_OVERHEAD, OBJECT_OVERHEAD, stringBytes } from "./size"
 
 /** Compact metadata about one message. Never holds text, tool output or diff bodies. */
@@ -26,15 +27,7 @@ export interface MessageRecord {
   partSizes?: Map<string, number>
 }
 
-export interface TokenCounts {
-  input: number
-  output: number
-  reasoning: number
-  cacheRead: number
-  cacheWrite: number
-  /** OpenCode's own total, when it reports one (it includes reasoning) */
-  total?: number
-}
+export type { TokenCounts }
 
 export interface MessageLogOptions {
   cap: number

@@ -8,17 +8,16 @@ import {
   initialPruningFact,
   type PruningFact,
 } from "./facts"
+import type { TodoItem } from "../events/types"
+import type { Clock } from "../runtime/clock"
+import { detach, detachOpt } from "../runtime/detach"
+import { TimerOwner } from "../runtime/timers"
 import { MessageLog, type MessageLogOptions, type TokenCounts } from "./message-log"
 import { MAP_ENTRY_OVERHEAD, OBJECT_OVERHEAD, stringBytes } from "./size"
-import { TimerOwner } from "./timers"
 
 export type SessionStatus = "idle" | "busy" | "retry" | "unknown"
 
-export interface TodoItem {
-  content: string
-  status: string
-  priority?: string
-}
+export type { TodoItem }
 
 /** The latest token usage reported for the session's newest assistant message. */
 export interface UsageSnapshot {
@@ -56,7 +55,7 @@ const LARGEST_KEPT = 5
  * the session (TTL, cap, session.deleted, dispose) their state and timers go too.
  */
 export class SessionEntry {
-  readonly timers = new TimerOwner()
+  readonly timers: TimerOwner
   readonly messages: MessageLog
   readonly createdAt: number
   lastActivityAt: number
@@ -69,6 +68,8 @@ export class SessionEntry {
   todos: TodoItem[] | undefined
   /** compaction epoch: increments on session.compacted */
   epoch = 0
+  /** session.compacted events seen, whoever started the compaction */
+  compactedTimes = 0
   events = 0
   textBytes = 0
   toolOutputBytes = 0
@@ -87,7 +88,9 @@ export class SessionEntry {
     readonly id: string,
     messageLogOptions: MessageLogOptions,
     now: number,
+    clock?: Clock,
   ) {
+    this.timers = new TimerOwner(clock)
     this.messages = new MessageLog(messageLogOptions)
     this.createdAt = now
     this.lastActivityAt = now
@@ -117,12 +120,20 @@ export class SessionEntry {
     return this.slots.get(hook)?.value as T | undefined
   }
 
+  /** Copies what it keeps: the event's strings must not stay pinned by the store. */
   setTodos(todos: TodoItem[]): void {
     this.todos = todos.slice(0, MAX_TODOS).map((t) => ({
-      content: t.content.length > MAX_TODO_CHARS ? `${t.content.slice(0, MAX_TODO_CHARS)}…` : t.content,
-      status: t.status,
-      priority: t.priority,
+      content: t.content.length > MAX_TODO_CHARS ? `${detach(t.content, MAX_TODO_CHARS)}…` : detach(t.content),
+      status: detach(t.status, 40),
+      priority: detachOpt(t.priority, 40),
     }))
+  }
+
+  /** The agent and model the session works with now; unchanged fields keep their copy. */
+  setModel(agent: string | undefined, providerID: string | undefined, modelID: string | undefined): void {
+    if (agent && agent !== this.agent) this.agent = detach(agent, 200)
+    if (providerID && providerID !== this.providerID) this.providerID = detach(providerID, 200)
+    if (modelID && modelID !== this.modelID) this.modelID = detach(modelID, 200)
   }
 
   notePayload(kind: PayloadSeen["kind"], label: string, bytes: number): void {
@@ -134,7 +145,7 @@ export class SessionEntry {
       if (list[existing]!.bytes >= bytes) return
       list.splice(existing, 1)
     }
-    const short = label.length > 120 ? `…${label.slice(-119)}` : label
+    const short = label.length > 120 ? `…${detach(label.slice(-119))}` : detach(label)
     list.push({ kind, label: short, bytes })
     list.sort((a, b) => b.bytes - a.bytes)
     if (list.length > LARGEST_KEPT) list.length = LARGEST_KEPT

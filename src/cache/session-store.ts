@@ -1,4 +1,6 @@
 import { LRUCache } from "lru-cache"
+import { type Clock, systemClock } from "../runtime/clock"
+import type { ProcessFact } from "./facts"
 import { SessionEntry } from "./session-entry"
 
 export interface SessionStoreOptions {
@@ -7,8 +9,8 @@ export interface SessionStoreOptions {
   maxSessions: number
   messageCap: number
   messageCapHysteresis: number
-  /** clock, injectable for tests */
-  now?: () => number
+  /** the plugin's one clock (tests pass a fake one) */
+  clock?: Clock
   onReleaseError?: (hook: string, err: unknown) => void
 }
 
@@ -32,13 +34,18 @@ export interface StoreStats {
 export class SessionStore {
   private readonly cache: LRUCache<string, SessionEntry>
   private readonly now: () => number
+  private readonly clock: Clock
   private readonly listeners: Array<(entry: SessionEntry, reason: RemovalReason) => void> = []
   private pendingReason: RemovalReason | undefined
+  /** the host process's memory, as the watchdog last sampled it (its only writer) */
+  readonly processFact: ProcessFact = { rss: undefined, heapUsed: undefined, growthMbPerMin: undefined, at: undefined }
   readonly stats: StoreStats = { sessions: 0, added: 0, expired: 0, evicted: 0, deleted: 0 }
 
   constructor(private readonly options: SessionStoreOptions) {
-    this.now = options.now ?? Date.now
-    const now = this.now
+    this.clock = options.clock ?? systemClock
+    const clock = this.clock
+    const now = () => clock.now()
+    this.now = now
     this.cache = new LRUCache<string, SessionEntry>({
       max: options.maxSessions,
       ttl: options.ttlMs > 0 ? options.ttlMs : undefined,
@@ -81,6 +88,7 @@ export class SessionStore {
       sessionID,
       { cap: this.options.messageCap, hysteresis: this.options.messageCapHysteresis },
       this.now(),
+      this.clock,
     )
     this.cache.set(sessionID, entry)
     this.stats.added++

@@ -11,8 +11,9 @@ import type { HookContext, LongrunHook } from "./types"
 export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]> = [
   // First, so a capped tool output is what later hooks append their notes to.
   ["large-payload-guard", (ctx) => createLargePayloadGuardHook(ctx)],
-  ["context-window-monitor", createContextWindowMonitorHook],
+  // Before the monitor: the monitor stays quiet when a compaction is about to start.
   ["preemptive-compaction", createPreemptiveCompactionHook],
+  ["context-window-monitor", createContextWindowMonitorHook],
   ["todo-continuation", createTodoContinuationHook],
   ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],

@@ -1,19 +1,23 @@
 import type { Hooks, PluginInput, ToolDefinition } from "@opencode-ai/plugin"
+import type { HostConfig } from "../cache/host"
 import type { ModelLimits } from "../cache/model-limits"
 import type { SessionStore } from "../cache/session-store"
-import type { TimerOwner } from "../cache/timers"
-import type { Logger } from "../log"
 import type { HookName, LongrunOptions } from "../options"
-import type { EventHandler } from "../router"
+import type { EventHandlers } from "../router"
+import type { Clock } from "../runtime/clock"
+import type { CallStats, Client } from "../runtime/client-calls"
+import type { Logger } from "../runtime/log"
+import type { TimerOwner } from "../runtime/timers"
+import type { CacheReport, StatusSection } from "../status/types"
 
-export type Client = PluginInput["client"]
+export type { CacheReport, Client, HostConfig, StatusSection }
 
 /** What every hook factory receives. */
 export interface HookContext {
   input: PluginInput
-  /** OpenCode's client, wrapped so each call is counted by name */
+  /** OpenCode's client, wrapped: every call counted, with a timeout, ended on dispose */
   client: Client
-  clientCalls: Map<string, number>
+  calls: CallStats
   options: LongrunOptions
   store: SessionStore
   /** context limits per model, learnt from chat.params, catalogue as fallback */
@@ -21,38 +25,15 @@ export interface HookContext {
   /** facts from OpenCode's own config, read by the plugin's config hook */
   host: HostConfig
   logger: Logger
+  /** the one clock: every timer and every now() */
+  clock: Clock
   /** plugin-level timers (not tied to a session); cleared on dispose */
   timers: TimerOwner
   now: () => number
 }
 
-export interface HostConfig {
-  /** false when the user set compaction.auto: false; the plugin honours it too */
-  autoCompaction: boolean
-  /** compaction.reserved from the user's config, if set */
-  compactionReserved?: number
-  /** permission.edit is "deny" for every agent */
-  editDenied: boolean
-  /** agents whose config denies editing */
-  editDeniedAgents: Set<string>
-}
-
 /** Plugin handlers a hook may return, other than those the plugin owns itself. */
 export type PluginHandlers = Omit<Hooks, "event" | "tool" | "dispose" | "config" | "auth" | "provider">
-
-/** A cache a hook holds outside the session store, for memory attribution. */
-export interface CacheReport {
-  name: string
-  entries: number
-  bytes: number
-}
-
-/** A hook's part of the longrun_status report: structured data and its text form. */
-export interface StatusSection {
-  title: string
-  data: unknown
-  text: string
-}
 
 /**
  * A slash command a hook offers the user (e.g. /longrun-stop). The plugin registers
@@ -67,8 +48,8 @@ export interface CommandSpec {
 /** What a hook factory returns: only the pieces it needs. */
 export interface LongrunHook {
   name: HookName | "core"
-  /** event type -> handler; the router calls these after updating the store */
-  events?: Record<string, EventHandler>
+  /** event subscriptions; the router calls these after updating the store */
+  events?: EventHandlers
   handlers?: PluginHandlers
   tools?: Record<string, ToolDefinition>
   /** slash commands by name (without the slash) */

@@ -1,8 +1,11 @@
 import type { SessionEntry } from "../cache/session-entry"
 import type { SessionStore } from "../cache/session-store"
-import type { CacheReport, LongrunHook, StatusSection } from "../hooks/types"
 import type { LongrunOptions } from "../options"
+import { formatBytes, table } from "./format"
 import { processMemory, type ProcessMemory } from "./memory"
+import type { CacheReport, StatusSection } from "./types"
+
+export { formatBytes, table } from "./format"
 
 export interface SessionReport {
   id: string
@@ -75,16 +78,14 @@ export function sessionReport(entry: SessionEntry, store: SessionStore): Session
   }
 }
 
-export function buildStatus(deps: {
-  store: SessionStore
-  options: LongrunOptions
-  hooks: LongrunHook[]
-  clientCalls: Map<string, number>
-  events: Map<string, number>
-  now: () => number
-}): StatusReport {
-  const { store, options, hooks } = deps
-  const sessions = store.entries().map((e) => sessionReport(e, store))
+/** What the hooks contribute to a report; the plugin collects it, so status imports no hook. */
+export interface Contributions {
+  caches: CacheReport[]
+  sections: Array<StatusSection & { hook: string }>
+}
+
+/** Store-wide retained bytes, split by the store's own part and each hook's slots. */
+export function sessionCaches(store: SessionStore): CacheReport[] {
   const hookTotals = new Map<string, { entries: number; bytes: number }>()
   let storeBytes = 0
   for (const e of store.entries()) {
@@ -99,12 +100,21 @@ export function buildStatus(deps: {
   }
   const caches: CacheReport[] = [{ name: "sessions", entries: store.size, bytes: storeBytes }]
   for (const [name, t] of hookTotals) caches.push({ name: `sessions/${name}`, ...t })
-  const sections: StatusReport["sections"] = []
-  for (const hook of hooks) {
-    for (const c of hook.caches?.() ?? []) caches.push(c)
-    const section = hook.status?.()
-    if (section) sections.push({ hook: hook.name, ...section })
-  }
+  return caches
+}
+
+export function buildStatus(deps: {
+  store: SessionStore
+  options: LongrunOptions
+  contributions: Contributions
+  clientCalls: Map<string, number>
+  events: Map<string, number>
+  now: () => number
+}): StatusReport {
+  const { store, options } = deps
+  const sessions = store.entries().map((e) => sessionReport(e, store))
+  const caches = [...sessionCaches(store), ...deps.contributions.caches]
+  const sections = deps.contributions.sections
   return {
     generatedAt: new Date(deps.now()).toISOString(),
     store: {
@@ -125,21 +135,6 @@ export function buildStatus(deps: {
 
 function pick(s: SessionStore["stats"]) {
   return { added: s.added, expired: s.expired, evicted: s.evicted, deleted: s.deleted }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`
-}
-
-/** Left-aligned text columns, for terminal-friendly tables. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const line = (cells: string[]) =>
-    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()
-  return [line(header), ...rows.map(line)].join("\n")
 }
 
 export function renderStatus(r: StatusReport, focusSession?: string): string {

@@ -54,10 +54,10 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
 
   test("the agent's later requests carry the monitor's status line, and the user got a toast", () => {
     const agentTexts = oc.model.requests.filter((r) => r.kind === "agent").map((r) => r.toolResults.map((t) => t.content).join("\n"))
-    const withLine = agentTexts.filter((t) => /\[longrun\] Context window 7\d% used \([\d,]+ of 20,000 tokens\)/.test(t))
+    const withLine = agentTexts.filter((t) => /\[opencode-longrun context note\] [\d,]+ of 20,000 tokens in use \(7\d% of the context window\)/.test(t))
     expect(withLine.length).toBeGreaterThan(0)
     const toasts = oc.events.filter((e) => e.type === "tui.toast.show").map((e) => String(e.properties.message))
-    expect(toasts.some((m) => /^Context 7\d% used/.test(m))).toBe(true)
+    expect(toasts.some((m) => /^Context 7\d% of the window used/.test(m))).toBe(true)
   })
 
   test("the session was compacted exactly once, by the plugin, before OpenCode's own overflow point", () => {

@@ -44,7 +44,7 @@ describe("todo continuation in real OpenCode", () => {
   test("the continuation prompt reaches the model, the rest gets done, then the enforcer goes quiet", async () => {
     const sid = await oc.runPrompt("Build the formatter.")
     const promptAt = oc.mark()
-    await oc.waitForEvent((e) => e.type === "tui.toast.show" && /^Resuming in \ds, 2 todos left$/.test(e.properties.message), 10_000, promptAt - 50)
+    await oc.waitForEvent((e) => e.type === "tui.toast.show" && /^Continuing in \d s: 2 todos left\./.test(e.properties.message), 10_000, promptAt - 50)
     await oc.model.waitForRequest((r) => r.lastUserText.startsWith(MARKER) && r.firstUserText.includes("Build the formatter"), 15_000)
     await oc.waitForIdle(sid, 30_000, promptAt)
     const req = oc.model.requests.find((r) => r.lastUserText.startsWith(MARKER) && r.firstUserText.includes("Build the formatter"))
@@ -62,7 +62,7 @@ describe("todo continuation in real OpenCode", () => {
     await Bun.sleep(COUNTDOWN / 3)
     await oc.client.session.abort({ path: { id: sid } })
     await Bun.sleep(COUNTDOWN + 1_500)
-    expect(oc.events.some((e) => e.type === "tui.toast.show" && String(e.properties.message).includes("Resuming in"))).toBe(true)
+    expect(oc.events.some((e) => e.type === "tui.toast.show" && String(e.properties.message).includes("Continuing in"))).toBe(true)
     expect(continuations(oc, sid)).toBe(0)
     expect(oc.model.requests.some((r) => r.lastUserText.startsWith(MARKER) && r.firstUserText.includes("Abort me"))).toBe(false)
   }, 60_000)

@@ -1,7 +1,8 @@
 import type { HookContext, LongrunHook } from "../../src/hooks/types"
 import type { HookName } from "../../src/options"
 import { createLongrun } from "../../src/plugin"
-import { fakeClient, fakeClock } from "./fake-client"
+import { fakeClient } from "./fake-client"
+import { fakeClock } from "./fake-clock"
 
 export type Factory = [HookName, (ctx: HookContext) => LongrunHook]
 
@@ -15,10 +16,11 @@ export async function pluginHarness(
 ) {
   const fake = fakeClient(extra.responders)
   const clock = fakeClock()
-  const { hooks, internals } = await createLongrun(fake.input, options, { now: clock.now, factories: extra.factories })
+  const { hooks, internals } = await createLongrun(fake.input, options, { clock: clock.clock, factories: extra.factories })
   const send = async (event: unknown) => {
     await hooks.event!({ event } as never)
     await internals.router.flush()
+    await clock.settle()
   }
   /** What OpenCode passes to chat.params for a request of `sessionID` with this model limit. */
   const chatParams = async (
@@ -42,6 +44,7 @@ export async function pluginHarness(
     const out = { title: "", output, metadata: {} }
     await hooks["tool.execute.after"]!({ tool, sessionID, callID: `call_${Math.random()}`, args: {} }, out)
     await internals.router.flush()
+    await clock.settle()
     return out.output
   }
   return { fake, clock, hooks, internals, send, chatParams, toolAfter }

@@ -5,10 +5,12 @@ import { pluginHarness, type Factory } from "../helpers/plugin"
 
 const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]
 
-async function setup(options: Record<string, unknown> = {}, promptDelay = 0) {
+async function setup(options: Record<string, unknown> = {}, promptDelay = 0, parentPrompt?: () => unknown) {
   let n = 0
   let inFlight = 0
   let maxInFlight = 0
+  // The responder waits on the plugin's fake clock, so tests move time instead of sleeping.
+  const later = { wait: (_ms: number) => Promise.resolve() }
   const h = await pluginHarness(
     { background_concurrency: 1, ...options },
     {
@@ -17,15 +19,17 @@ async function setup(options: Record<string, unknown> = {}, promptDelay = 0) {
         "session.create": () => ({ data: { id: `ses_child${++n}` } }),
         "session.promptAsync": async (args: any) => {
           if (args.path.id !== "ses_parent") return { data: true }
+          if (parentPrompt) return parentPrompt()
           inFlight++
           maxInFlight = Math.max(maxInFlight, inFlight)
-          await Bun.sleep(promptDelay)
+          await later.wait(promptDelay)
           inFlight--
           return { data: true }
         },
       },
     },
   )
+  later.wait = (ms) => new Promise((r) => h.clock.clock.setTimeout(r, ms))
   await h.chatParams("ses_parent", { context: 20_000, output: 2_000 })
   const ctxFor = (sessionID: string) => ({ sessionID, abort: new AbortController().signal }) as never
   const run = async (name: string, args: Record<string, unknown>, sessionID = "ses_parent") =>
@@ -33,7 +37,7 @@ async function setup(options: Record<string, unknown> = {}, promptDelay = 0) {
   const launch = async (description: string, parent = "ses_parent") => {
     const out = await run("background_task", { description, prompt: `do ${description}` }, parent)
     await h.internals.router.flush()
-    await Bun.sleep(5)
+    await h.clock.advance(5)
     return out.match(/task (bg_\w+)/)![1]!
   }
   /** The child runs: busy, a tool call, a text, idle. */
@@ -44,7 +48,7 @@ async function setup(options: Record<string, unknown> = {}, promptDelay = 0) {
     await h.send(ev.assistant(child, "msg_c1", { input: 300, output: 20 }))
     await h.send(ev.status(child, "idle"))
     await h.send(ev.idle(child))
-    await Bun.sleep(5)
+    await h.clock.advance(5)
   }
   const created = () => h.fake.named("session.create").length
   const notices = () =>
@@ -75,7 +79,9 @@ describe("background agents", () => {
     await h.complete("ses_child1")
     expect(h.created()).toBe(2)
     expect(await h.run("background_output", { task_id: first })).toContain("completed")
-    expect((h.fake.named("session.promptAsync").at(-1)!.args as any).body.parts?.[0]?.text ?? "").toBeDefined()
+    const next = h.fake.named("session.promptAsync").at(-1)!.args as any
+    expect(next.path.id).toBe("ses_child2")
+    expect(next.body.parts[0].text).toBe("do second")
     await h.complete("ses_child2")
     expect(h.created()).toBe(3)
     expect(await h.run("background_output", { task_id: third })).toContain("running")
@@ -85,7 +91,7 @@ describe("background agents", () => {
     const h = await setup({ background_concurrency: 5, background_provider_concurrency: { scripted: 1 } })
     await h.run("background_task", { description: "a", prompt: "a", model: "scripted/model-a" })
     await h.run("background_task", { description: "b", prompt: "b", model: "scripted/model-b" })
-    await Bun.sleep(5)
+    await h.clock.advance(5)
     expect(h.created()).toBe(1)
   })
 
@@ -126,7 +132,7 @@ describe("background agents", () => {
     const out = await h.run("background_cancel", { task_id: first })
     expect(out).toContain(`Cancelled ${first} (slow)`)
     expect((h.fake.named("session.abort")[0]!.args as any).path.id).toBe("ses_child1")
-    await Bun.sleep(5)
+    await h.clock.advance(5)
     expect(h.created()).toBe(2)
     expect(await h.run("background_cancel", { task_id: first })).toContain("Already finished")
     expect(await h.run("background_cancel", { task_id: "all" })).toContain("Cancelled")
@@ -137,15 +143,14 @@ describe("background agents", () => {
     const stale = await h.launch("quiet")
     const busy = await h.launch("chatty")
     await h.send(ev.status("ses_child2", "busy"))
-    h.clock.advance(1_200)
+    await h.clock.advance(600)
     await h.send(ev.delta("ses_child2", "m", "p", "still here"))
-    await Bun.sleep(300) // the sweep interval (250 ms here) runs
+    await h.clock.advance(600) // the sweep (every 250 ms here) finds the quiet one 1 s without activity
     expect(await h.run("background_output", { task_id: stale })).toContain("reason: stale: no activity for 1 s")
-    for (let i = 0; i < 5; i++) {
-      h.clock.advance(900)
+    for (let i = 0; i < 10; i++) {
+      await h.clock.advance(500)
       await h.send(ev.delta("ses_child2", "m", "p", "."))
     }
-    await Bun.sleep(300)
     expect(await h.run("background_output", { task_id: busy })).toMatch(/reason: time limit: ran [56] s \(background_timeout_ms is 5000\)/)
     expect(h.fake.named("session.abort")).toHaveLength(2)
   })
@@ -154,7 +159,7 @@ describe("background agents", () => {
     const h = await setup()
     const id = await h.launch("orphan")
     await h.send(ev.deleted("ses_parent"))
-    await Bun.sleep(5)
+    await h.clock.advance(5)
     expect(h.fake.named("session.abort")).toHaveLength(1)
     expect(h.notices()).toHaveLength(0)
     expect(await h.run("background_output", { task_id: id })).toContain("cancelled")
@@ -169,7 +174,7 @@ describe("background agents", () => {
     await h.send(ev.idle("ses_child1"))
     await h.send({ type: "session.error", properties: { sessionID: "ses_child1", error: { name: "APIError", data: {} } } })
     await h.send(ev.deleted("ses_child1"))
-    await Bun.sleep(5)
+    await h.clock.advance(5)
     expect(h.created()).toBe(2)
   })
 
@@ -177,12 +182,12 @@ describe("background agents", () => {
     const h = await setup({ background_concurrency: 3 }, 30)
     const a = await h.launch("alpha")
     const b = await h.launch("beta")
-    const parentView = () => h.internals.ctx.store.peek("ses_parent")!.peekState<{ running: number }>("background-agents")!.running
+    const parentView = () => h.internals.ctx.store.peek("ses_parent")!.background.running
     expect(parentView()).toBe(2)
     await h.complete("ses_child1")
     await h.complete("ses_child2")
     expect(parentView()).toBe(0)
-    await Bun.sleep(100)
+    await h.clock.advance(100)
     const notices = h.notices()
     expect(notices).toHaveLength(2)
     expect(notices[0].noReply).toBe(true)
@@ -198,13 +203,19 @@ describe("background agents", () => {
     const h = await setup()
     const id = await h.launch("waited")
     const pending = h.run("background_output", { task_id: id, wait_seconds: 5 })
-    await Bun.sleep(20)
+    await h.clock.advance(20)
     await h.complete("ses_child1", "done now")
     expect(await pending).toContain("Result:\ndone now")
-    const t0 = Date.now()
     const id2 = await h.launch("never ends")
-    expect(await h.run("background_output", { task_id: id2, wait_seconds: 0.2 })).toContain("running")
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(190)
+    let answered = false
+    const waiting = h.run("background_output", { task_id: id2, wait_seconds: 0.2 }).then((out) => {
+      answered = true
+      return out
+    })
+    await h.clock.advance(199)
+    expect(answered).toBe(false)
+    await h.clock.advance(1)
+    expect(await waiting).toContain("running")
   })
 
   test("finished tasks are pruned after the retention time; the safety-net interval runs only while tasks run", async () => {
@@ -215,7 +226,7 @@ describe("background agents", () => {
     expect(timers()).toBe(base + 1)
     await h.complete("ses_child1")
     expect(timers()).toBe(base)
-    h.clock.advance(61_000)
+    await h.clock.advance(61_000)
     await h.launch("another")
     expect(await h.run("background_output", { task_id: id })).toContain(`No background task ${id}`)
   })
@@ -231,5 +242,67 @@ describe("background agents", () => {
     await h.complete("ses_child1")
     const text = String(await h.hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "ses_parent" } as never))
     expect(text).toMatch(new RegExp(`${id}\\s+reported\\s+completed\\s+\\d+s\\s+1\\s+bash\\s+300/20`))
+  })
+
+  test("deleting a parent with queued tasks starts none of them", async () => {
+    const h = await setup()
+    await h.launch("running")
+    const queued = [await h.launch("q1"), await h.launch("q2"), await h.launch("q3")]
+    await h.send(ev.deleted("ses_parent"))
+    await h.clock.advance(5)
+    expect(h.created()).toBe(1)
+    for (const id of queued) expect(await h.run("background_output", { task_id: id })).toContain("cancelled")
+  })
+
+  test("background_cancel all cancels the queue without starting it", async () => {
+    const h = await setup()
+    await h.launch("running")
+    await h.launch("q1")
+    await h.launch("q2")
+    expect(await h.run("background_cancel", { task_id: "all" })).toContain("Cancelled")
+    await h.clock.advance(5)
+    expect(h.created()).toBe(1)
+  })
+
+  test("the queue is bounded: a launch beyond it is refused with a clear message", async () => {
+    const h = await setup()
+    for (let i = 0; i < 101; i++) await h.run("background_task", { description: `t${i}`, prompt: "p" })
+    expect(await h.run("background_task", { description: "one too many", prompt: "p" })).toContain(
+      "100 background tasks are already waiting for a slot",
+    )
+    expect(h.created()).toBe(1)
+  })
+
+  test("a hung notice times out and the parent's next notice still goes out", async () => {
+    let calls = 0
+    const h = await setup({ background_concurrency: 2 }, 0, () => (++calls <= 3 ? new Promise(() => {}) : { data: true }))
+    await h.launch("first")
+    await h.launch("second")
+    await h.complete("ses_child1")
+    await h.complete("ses_child2")
+    // three attempts of 15 s each, with backoffs of 0.5 s and 1 s between them
+    await h.clock.advance(3 * 15_000 + 1_500)
+    expect(h.notices()).toHaveLength(4)
+    expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(3)
+  })
+
+  test("a notice whose every attempt fails gives up without waiting after the last one", async () => {
+    const h = await setup({}, 0, () => ({ error: { name: "Boom" } }))
+    await h.launch("lost")
+    await h.complete("ses_child1")
+    const warned = () => h.fake.logs().filter((l) => l.message.includes("could not deliver a background notice"))
+    // attempts at 0, 0.5 s and 1.5 s (complete() itself lets 5 ms pass); none waits after the last
+    await h.clock.advance(1_495)
+    expect(h.notices()).toHaveLength(3)
+    expect(warned()).toHaveLength(1)
+  })
+
+  test("the parent's entry.background lists its tasks for other hooks and the sidebar", async () => {
+    const h = await setup()
+    const id = await h.launch("visible")
+    const fact = () => h.internals.ctx.store.peek("ses_parent")!.background
+    expect(fact()).toMatchObject({ running: 1, tasks: [{ id, description: "visible", status: "running" }] })
+    await h.complete("ses_child1")
+    expect(fact()).toMatchObject({ running: 0, tasks: [{ id, status: "completed", toolCalls: 1, tokens: { input: 300, output: 20 } }] })
   })
 })

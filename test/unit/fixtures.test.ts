@@ -1,15 +1,25 @@
 import { describe, expect, test } from "bun:test"
 import { parseEvent } from "../../src/events/parse"
+import { EVENT_TYPES } from "../../src/events/types"
 import { allFixtures, fixture } from "../helpers/fixtures"
 import { pluginHarness } from "../helpers/plugin"
 
 describe("recorded OpenCode 1.18.33 payloads", () => {
-  test("every recorded session event yields its session id", () => {
-    const sessionEvents = allFixtures().filter(({ event }) => /^(message|session|todo)\./.test(event.type))
-    expect(sessionEvents.length).toBeGreaterThan(20)
-    for (const { file, event } of sessionEvents) {
+  test("every recorded event of a consumed type parses, with its session id; the rest are ignored", () => {
+    const known = new Set<string>(EVENT_TYPES)
+    const events = allFixtures()
+    const consumed = events.filter(({ event }) => known.has(event.type))
+    expect(consumed.length).toBeGreaterThan(20)
+    for (const { file, event } of consumed) {
       const parsed = parseEvent({ event })
-      expect({ file, sid: parsed?.sessionID?.startsWith("ses_") }).toEqual({ file, sid: true })
+      expect({ file, type: parsed?.type as string | undefined, sid: parsed?.sessionID?.startsWith("ses_") }).toEqual({
+        file,
+        type: event.type,
+        sid: true,
+      })
+    }
+    for (const { file, event } of events.filter(({ event }) => !known.has(event.type))) {
+      expect({ file, parsed: parseEvent({ event }) }).toEqual({ file, parsed: undefined })
     }
   })
 

@@ -81,7 +81,7 @@ describe("tool output cap", () => {
     await h.chatParams("s", { context: 10_000, output: 1_000 })
     await h.send(ev.assistant("s", "msg_001", { input: 7_500 }))
     const out = await h.toolAfter("s", "q".repeat(50 * KB))
-    expect(out.endsWith("(7,500 of 10,000 tokens). There is room to finish: keep working carefully, do not rush or skip steps. The session will be compacted automatically when needed.")).toBe(true)
+    expect(out.endsWith("\n\n[opencode-longrun context note] 7,500 of 10,000 tokens in use (75% of the context window).")).toBe(true)
   })
 
   test("old saved outputs are pruned, recent ones kept", async () => {

@@ -41,11 +41,11 @@ async function watchdog(options: Record<string, unknown>) {
       ],
     },
   )
-  const feed = (values: number[]) => {
+  const feed = async (values: number[], every = 60_000) => {
     for (const v of values) {
       rssMb = v
       watch!.tick()
-      h.clock.advance(60_000)
+      await h.clock.advance(every)
     }
   }
   const warnings = () => h.fake.toasts().filter((t) => t.message.includes("OpenCode's memory"))
@@ -53,49 +53,57 @@ async function watchdog(options: Record<string, unknown>) {
 }
 
 describe("memory watchdog", () => {
+  test("frequent samples still cover the growth window: fast growth warns", async () => {
+    const w = await watchdog({ memory_rss_warn_mb: 0, memory_growth_warn_mb_per_min: 100, memory_growth_window_ms: 5 * 60_000 })
+    // one sample a second for six minutes, growing 200 MB a minute
+    await w.feed(Array.from({ length: 360 }, (_, i) => 500 + (i * 200) / 60), 1_000)
+    expect(w.warnings()).toHaveLength(1)
+    expect(w.internals.ctx.store.processFact.growthMbPerMin).toBeCloseTo(200, 0)
+  })
+
   test("warns once when RSS crosses the threshold, re-arms only below 90% of it", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 1000, memory_growth_warn_mb_per_min: 0 })
-    w.feed([800, 1001, 1200, 950, 1100]) // 950 is above 900: still disarmed
+    await w.feed([800, 1001, 1200, 950, 1100]) // 950 is above 900: still disarmed
     expect(w.warnings()).toHaveLength(1)
     expect(w.warnings()[0]!.message).toContain("above the 1000 MB warning level")
     expect(w.warnings()[0]!.message).toContain("compact long sessions")
     expect(w.warnings()[0]!.variant).toBe("warning")
-    w.feed([850, 1050]) // below 900 re-arms; the next crossing warns again
+    await w.feed([850, 1050]) // below 900 re-arms; the next crossing warns again
     expect(w.warnings()).toHaveLength(2)
   })
 
   test("warns when RSS grows faster than the rate over the window, once per episode", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 0, memory_growth_warn_mb_per_min: 100, memory_growth_window_ms: 4 * 60_000 })
-    w.feed([500, 520, 540, 560]) // 20 MB/min
+    await w.feed([500, 520, 540, 560]) // 20 MB/min
     expect(w.warnings()).toHaveLength(0)
-    w.feed([800, 1100, 1400]) // fast growth
+    await w.feed([800, 1100, 1400]) // fast growth
     expect(w.warnings()).toHaveLength(1)
     expect(w.warnings()[0]!.message).toMatch(/growing \d+ MB\/min/)
-    w.feed([1500, 1600]) // still growing above 50 MB/min: no repeat
+    await w.feed([1500, 1600]) // still growing above 50 MB/min: no repeat
     expect(w.warnings()).toHaveLength(1)
-    w.feed([1600, 1600, 1600, 1600]) // flat: re-armed
-    w.feed([1900, 2200, 2500])
+    await w.feed([1600, 1600, 1600, 1600]) // flat: re-armed
+    await w.feed([1900, 2200, 2500])
     expect(w.warnings()).toHaveLength(2)
   })
 
   test("no growth verdict until the samples span half the window", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 0, memory_growth_warn_mb_per_min: 100, memory_growth_window_ms: 10 * 60_000 })
-    w.feed([100, 900, 1700, 2500]) // huge jumps, but only 3 minutes of samples
+    await w.feed([100, 900, 1700, 2500]) // huge jumps, but only 3 minutes of samples
     expect(w.warnings()).toHaveLength(0)
-    w.feed([3300, 4100])
+    await w.feed([3300, 4100])
     expect(w.warnings()).toHaveLength(1)
   })
 
   test("the warning names the sessions carrying the most payload", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 100, memory_growth_warn_mb_per_min: 0 })
     await w.send(ev.toolPart("ses_big", "msg_1", "p1", "bash", "x".repeat(300_000)))
-    w.feed([200])
+    await w.feed([200])
     expect(w.warnings()[0]!.message).toContain("ses_big (293.0 KB)")
   })
 
   test("its memory is fixed: 1,000 ticks keep 64 samples", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 0, memory_growth_warn_mb_per_min: 0 })
-    w.feed(Array.from({ length: 1000 }, (_, i) => i))
+    await w.feed(Array.from({ length: 1000 }, (_, i) => i))
     const report = w.internals.status()
     const cache = report.caches.find((c) => c.name === "memory-samples")!
     expect(cache.entries).toBe(64)

@@ -27,8 +27,14 @@ describe("preemptive compaction", () => {
     await h.toolAfter("s")
     const calls = summarizeCalls(h)
     expect(calls).toHaveLength(1)
-    expect(calls[0]).toEqual({ path: { id: "s" }, body: { providerID: "scripted", modelID: "scripted-model", auto: true } })
-    expect(h.fake.toasts()[0]!.message).toContain("Compacting the session")
+    expect(calls[0]).toMatchObject({ path: { id: "s" }, body: { providerID: "scripted", modelID: "scripted-model", auto: true } })
+    expect(h.fake.toasts()[0]!.message).toBe("Context at 16,500 tokens, past the 16,000 threshold: compacting the session")
+    expect(h.internals.ctx.store.peek("s")!.compaction).toMatchObject({
+      phase: "in-flight",
+      inFlight: true,
+      thresholdTokens: 16_000,
+      hostOverflowTokens: 18_000,
+    })
   })
 
   test("a session that goes idle while armed is compacted then, without auto-continue", async () => {
@@ -46,10 +52,10 @@ describe("preemptive compaction", () => {
     await h.send(ev.compacted("s"))
     await h.send(ev.assistant("s", "msg_005", { input: 2_000 }))
     await h.send(ev.assistant("s", "msg_006", { input: 16_200 })) // crossed again, 10 s later
-    h.clock.advance(10_000)
+    await h.clock.advance(10_000)
     await h.toolAfter("s")
     expect(summarizeCalls(h)).toHaveLength(1)
-    h.clock.advance(51_000)
+    await h.clock.advance(51_000)
     await h.toolAfter("s")
     expect(summarizeCalls(h)).toHaveLength(2)
   })
@@ -64,16 +70,16 @@ describe("preemptive compaction", () => {
     expect(h.fake.toasts().at(-1)!.message).toBe("Compaction failed: provider down. Retrying in 1 s")
     await h.toolAfter("s") // backoff not elapsed
     expect(summarizeCalls(h)).toHaveLength(1)
-    h.clock.advance(1_000)
+    await h.clock.advance(1_000)
     await h.toolAfter("s")
     expect(summarizeCalls(h)).toHaveLength(2)
     expect(h.fake.toasts().at(-1)!.message).toContain("Retrying in 2 s")
-    h.clock.advance(2_000)
+    await h.clock.advance(2_000)
     await h.toolAfter("s")
     expect(summarizeCalls(h)).toHaveLength(3)
     expect(h.fake.toasts().at(-1)!.variant).toBe("error")
     expect(h.fake.toasts().at(-1)!.message).toContain("failed 3 times")
-    h.clock.advance(600_000)
+    await h.clock.advance(600_000)
     await h.toolAfter("s")
     await h.send(ev.assistant("s", "msg_009", { input: 17_000 }))
     await h.toolAfter("s")
@@ -89,9 +95,9 @@ describe("preemptive compaction", () => {
   test("no session.compacted within the timeout fails the attempt and frees the flight", async () => {
     const h = await armedSession({ compaction_timeout_ms: 1_000, compaction_retry_base_ms: 100 })
     await h.toolAfter("s")
-    await Bun.sleep(1_100)
+    await h.clock.advance(1_000)
     expect(h.fake.toasts().at(-1)!.message).toContain("no session.compacted within 1000 ms")
-    h.clock.advance(100)
+    await h.clock.advance(100)
     await h.toolAfter("s")
     expect(summarizeCalls(h)).toHaveLength(2)
   })
@@ -145,6 +151,78 @@ describe("preemptive compaction", () => {
     expect(output.context).toHaveLength(1)
     expect(output.context[0]).toContain("- [in_progress] ship it")
     expect(output.context[0]).not.toContain("write tests")
+  })
+
+  test("background tasks still running are named in the compaction prompt, with how to collect them", async () => {
+    const h = await pluginHarness({}, { factories: compactionOnly })
+    const entry = h.internals.ctx.store.touch("s")
+    entry.background.running = 1
+    entry.background.tasks = [
+      { id: "bg_1", description: "scan the repo", status: "running", startedAt: 1, endedAt: undefined, toolCalls: 2, tokens: { input: 1, output: 1 } },
+      { id: "bg_0", description: "old one", status: "completed", startedAt: 0, endedAt: 1, toolCalls: 1, tokens: { input: 1, output: 1 } },
+    ]
+    const output = { context: [] as string[] }
+    await h.hooks["experimental.session.compacting"]!({ sessionID: "s" }, output)
+    expect(output.context).toHaveLength(1)
+    expect(output.context[0]).toContain("- bg_1: scan the repo (running)")
+    expect(output.context[0]).toContain("background_output <id>")
+    expect(output.context[0]).not.toContain("old one")
+  })
+
+  test("a hung summarize is aborted at the timeout; retries never overlap it", async () => {
+    let outstanding = 0
+    let most = 0
+    const hang = (args: { signal?: AbortSignal }) =>
+      new Promise(() => {
+        outstanding++
+        most = Math.max(most, outstanding)
+        args.signal?.addEventListener("abort", () => outstanding--)
+      })
+    const h = await armedSession({ compaction_timeout_ms: 5_000, compaction_retry_base_ms: 1_000, compaction_max_retries: 2 }, { "session.summarize": hang })
+    await h.toolAfter("s")
+    for (let i = 0; i < 30; i++) {
+      await h.clock.advance(1_000)
+      await h.toolAfter("s")
+    }
+    expect(summarizeCalls(h)).toHaveLength(3)
+    expect(most).toBe(1)
+    expect(outstanding).toBe(0)
+    expect(h.internals.ctx.store.peek("s")!.compaction.phase).toBe("gave-up")
+  })
+
+  test("a late rejection from a superseded attempt does not fail the attempt in flight", async () => {
+    const rejects: Array<(e: Error) => void> = []
+    const h = await armedSession(
+      { compaction_timeout_ms: 5_000, compaction_retry_base_ms: 1_000 },
+      { "session.summarize": () => new Promise((_, reject) => rejects.push(reject)) },
+    )
+    await h.toolAfter("s")
+    await h.clock.advance(5_000) // attempt 1 times out
+    await h.clock.advance(1_000)
+    await h.toolAfter("s") // attempt 2 starts
+    expect(summarizeCalls(h)).toHaveLength(2)
+    rejects[0]!(new Error("late failure of attempt 1"))
+    await h.clock.settle()
+    const fact = h.internals.ctx.store.peek("s")!.compaction
+    expect(fact.phase).toBe("in-flight")
+    expect(fact.lastError).toContain("no session.compacted within 5000 ms")
+  })
+
+  test("after the session is deleted, or the plugin disposed, a pending failure schedules nothing", async () => {
+    for (const end of ["deleted", "disposed"] as const) {
+      const h = await armedSession(
+        { compaction_timeout_ms: 5_000, compaction_retry_base_ms: 1_000 },
+        { "session.summarize": () => new Promise(() => {}) },
+      )
+      await h.toolAfter("s")
+      if (end === "deleted") await h.send(ev.deleted("s"))
+      else await h.hooks.dispose!()
+      await h.clock.advance(60_000)
+      expect(summarizeCalls(h)).toHaveLength(1)
+      // Only the plugin's own sweep stays while the plugin lives.
+      expect(h.clock.pending()).toBe(end === "deleted" ? 1 : 0)
+      expect(h.internals.ctx.calls.inFlight()).toBe(0)
+    }
   })
 
   test("OpenCode's overflow point follows its formula", () => {

@@ -3,17 +3,19 @@ import type { HookContext, LongrunHook } from "../../src/hooks/types"
 import { parseOptions } from "../../src/options"
 import { createLongrun } from "../../src/plugin"
 import { ev } from "../helpers/events"
-import { fakeClient, fakeClock } from "../helpers/fake-client"
+import { fakeClient } from "../helpers/fake-client"
+import { fakeClock } from "../helpers/fake-clock"
 
 type Factory = [import("../../src/options").HookName, (ctx: HookContext) => LongrunHook]
 
-async function setup(options: Record<string, unknown> = {}, factories: Factory[] = []) {
-  const fake = fakeClient()
+async function setup(options: Record<string, unknown> = {}, factories?: Factory[], responders = {}) {
+  const fake = fakeClient(responders)
   const clock = fakeClock()
-  const { hooks, internals } = await createLongrun(fake.input, options, { now: clock.now, factories })
+  const { hooks, internals } = await createLongrun(fake.input, options, { clock: clock.clock, factories })
   const send = async (raw: unknown) => {
     await hooks.event!(raw as never)
     await internals.router.flush()
+    await clock.settle()
   }
   return { fake, clock, hooks, internals, send }
 }
@@ -22,10 +24,15 @@ describe("event router", () => {
   test("malformed events are counted and ignored; the plugin keeps working", async () => {
     const { send, internals, hooks } = await setup()
     for (const bad of [null, undefined, "x", 42, {}, { event: null }, { event: { type: 3 } }, { event: [] }]) await send(bad)
-    expect(internals.router.malformed).toBe(8)
+    expect(internals.router.ignored).toBe(8)
     await send({ event: { type: "message.updated", properties: "not an object" } })
     await send({ event: { type: "message.updated", properties: { info: { id: 5 } } } })
     await send({ event: { type: "message.part.updated", properties: { part: { sessionID: "s", messageID: null } } } })
+    await send({ event: { type: "session.idle", properties: { sessionID: "x".repeat(10_000) } } })
+    for (let i = 0; i < 100; i++) await send({ event: { type: `custom.type.${i}`, properties: {} } })
+    expect(internals.router.ignored).toBe(8 + 4 + 100)
+    // only the known types are counted by name: input cannot grow the map
+    expect([...internals.router.seen.keys()]).toEqual([])
     await send({ event: ev.assistant("s", "msg_001", { input: 10 }) })
     expect(internals.ctx.store.peek("s")!.usage!.total).toBe(10)
     const out = await hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "s" } as never)
@@ -54,7 +61,7 @@ describe("event router", () => {
     const { send, fake, clock } = await setup({ error_log_interval_ms: 60_000 }, factories)
     for (let i = 0; i < 50; i++) await send({ event: ev.idle("s") })
     expect(fake.logs().filter((l) => l.level === "error")).toHaveLength(1)
-    clock.advance(61_000)
+    await clock.advance(61_000)
     await send({ event: ev.idle("s") })
     const errors = fake.logs().filter((l) => l.level === "error")
     expect(errors).toHaveLength(2)
@@ -99,14 +106,49 @@ describe("event router", () => {
     expect(internals.ctx.store.has("s")).toBe(false)
   })
 
-  test("dispose clears every timer and the store", async () => {
-    const { hooks, internals, send } = await setup()
+  test("dispose clears every timer, the sessions' too, and the store", async () => {
+    const { hooks, internals, send, clock } = await setup({}, [])
     await send({ event: ev.idle("s") })
-    internals.ctx.store.peek("s")!.timers.setTimeout(() => {}, 60_000)
+    const entry = internals.ctx.store.peek("s")!
+    let fired = false
+    entry.timers.setTimeout(() => (fired = true), 60_000)
     expect(internals.ctx.timers.size).toBeGreaterThan(0)
     await hooks.dispose!()
     expect(internals.ctx.timers.size).toBe(0)
+    expect(entry.timers.size).toBe(0)
     expect(internals.ctx.store.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+    await clock.advance(120_000)
+    expect(fired).toBe(false)
+    // closed owners refuse new timers: nothing can be scheduled after dispose
+    expect(internals.ctx.timers.setTimeout(() => (fired = true), 1)).toBeUndefined()
+  })
+
+  test("a hung client: waiting work stays bounded and dispose returns at once", async () => {
+    const hang = () => new Promise(() => {})
+    const { hooks, internals } = await setup({}, undefined, { "config.providers": hang, "session.todo": hang })
+    // Not flushed: the handlers waiting on the hung calls never settle by themselves.
+    for (let i = 0; i < 5_000; i++) await hooks.event!({ event: ev.assistant("s", `msg_${1000 + i}`, { input: 100 + i }) } as never)
+    await hooks.event!({ event: ev.status("s", "idle") } as never)
+    expect(internals.router.pendingCount).toBeLessThanOrEqual(8)
+    expect(internals.router.maxPending).toBeLessThanOrEqual(8)
+    await hooks.dispose!()
+    expect(internals.router.pendingCount).toBe(0)
+    expect(internals.ctx.calls.inFlight()).toBe(0)
+  })
+
+  test("a client call that never answers times out", async () => {
+    const { internals, clock } = await setup({}, [], { "session.todo": () => new Promise(() => {}) })
+    let outcome = "pending"
+    internals.ctx.client.session.todo({ path: { id: "s" } }).then(
+      () => (outcome = "answered"),
+      (err: Error) => (outcome = err.name),
+    )
+    await clock.advance(14_999)
+    expect(outcome).toBe("pending")
+    await clock.advance(1)
+    expect(outcome).toBe("CallTimeoutError")
+    expect(internals.ctx.calls.timedOut.get("session.todo")).toBe(1)
   })
 })
 

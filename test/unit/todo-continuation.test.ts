@@ -22,17 +22,20 @@ async function session(options: Record<string, unknown> = FAST, responders = {},
     await h.send(ev.idle("s"))
   }
   const prompts = () => h.fake.named("session.promptAsync").map((c) => c.args as { path: { id: string }; body: any })
-  return { ...h, idle, prompts }
+  /** Lets fake time pass: due timers fire, promises settle. */
+  const settle = (ms = 60) => h.clock.advance(ms)
+  const entry = () => h.internals.ctx.store.peek("s")!
+  return { ...h, idle, prompts, settle, entry }
 }
-const settle = (ms = 60) => Bun.sleep(ms)
 
 describe("todo continuation enforcer", () => {
   test("idle with open todos: a countdown toast, then one prompt to the same agent and model listing what is left", async () => {
     const h = await session()
     await h.idle() // session.status idle and session.idle both arrive: one countdown
-    expect(h.fake.toasts()[0]!.message).toBe("Resuming in 1s, 2 todos left")
+    expect(h.fake.toasts()[0]!.message).toBe("Continuing in 1 s: 2 todos left. Type anything, or /longrun-stop, to cancel.")
+    expect(h.entry().continuation.state).toBe("countdown")
     expect(h.prompts()).toHaveLength(0)
-    await settle()
+    await h.settle()
     const [p] = h.prompts()
     expect(h.prompts()).toHaveLength(1)
     expect(p!.path.id).toBe("s")
@@ -44,25 +47,26 @@ describe("todo continuation enforcer", () => {
     expect(text).not.toContain("Rename the module")
   })
 
-  test("status idle and session.idle delivered back to back start one countdown, and its ticker stops", async () => {
+  test("status idle and session.idle delivered back to back start one countdown, with one notice", async () => {
     const h = await session({ todo_countdown_ms: 1_100, todo_cooldown_ms: 0 }, { "session.todo": () => ({ data: THREE }) }, null)
     // As OpenCode delivers them: no waiting between the two, while the first awaits the todo read.
     await h.hooks.event!({ event: ev.status("s", "idle") } as never)
     await h.hooks.event!({ event: ev.idle("s") } as never)
     await h.internals.router.flush()
-    await settle(1_300)
+    await h.settle(1_300)
     expect(h.prompts()).toHaveLength(1)
-    const toasts = h.fake.toasts().length
-    expect(toasts).toBe(2) // at 0 s and at 1 s
-    expect(h.internals.ctx.store.peek("s")!.timers.size).toBe(0)
-    await settle(1_100)
-    expect(h.fake.toasts().length).toBe(toasts)
+    // One notice that lasts the countdown, not one toast a second.
+    expect(h.fake.toasts()).toHaveLength(1)
+    expect((h.fake.named("tui.showToast")[0]!.args as any).body.duration).toBe(1_100)
+    expect(h.entry().timers.size).toBe(0)
+    await h.settle(1_100)
+    expect(h.fake.toasts()).toHaveLength(1)
   })
 
   test("no open todos, or none at all: nothing happens", async () => {
     const h = await session(FAST, {}, THREE.map((t) => ({ ...t, status: t.status === "pending" ? "cancelled" : "completed" })))
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
     expect(h.fake.toasts()).toHaveLength(0)
   })
@@ -71,7 +75,7 @@ describe("todo continuation enforcer", () => {
     const h = await session()
     await h.idle()
     await h.send(ev.user("s", "msg_003", { time: { created: h.clock.now() } }))
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
   })
 
@@ -79,7 +83,7 @@ describe("todo continuation enforcer", () => {
     const h = await session()
     await h.idle()
     await h.send(ev.user("s", "msg_001", { time: { created: h.clock.now() - 60_000 }, summary: { diffs: [] } }))
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
   })
 
@@ -87,7 +91,7 @@ describe("todo continuation enforcer", () => {
     const h = await session()
     await h.idle()
     await h.send(ev.status("s", "busy"))
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
   })
 
@@ -96,14 +100,14 @@ describe("todo continuation enforcer", () => {
     await h.idle()
     const aborted = fixture("session.error").find((e) => e.properties.error.name === "MessageAbortedError")!
     await h.send({ ...aborted, properties: { ...aborted.properties, sessionID: "s" } })
-    await settle()
+    await h.settle()
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
-    h.clock.advance(10_000)
+    await h.clock.advance(10_000)
     await h.send(ev.user("s", "msg_004", { time: { created: h.clock.now() } }))
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
   })
 
@@ -111,16 +115,16 @@ describe("todo continuation enforcer", () => {
     const h = await session()
     await h.idle()
     await h.idle() // what session.abort on an idle session emits in OpenCode 1.18.33
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
   })
 
   test("skipped: compaction in progress, background tasks running, plan agent, child sessions, denied edits", async () => {
     const compacting = await session()
-    compacting.internals.ctx.store.peek("s")!.state("preemptive-compaction", () => ({ phase: "in-flight" }))
+    compacting.entry().compaction.inFlight = true
     await compacting.idle()
     const background = await session()
-    background.internals.ctx.store.peek("s")!.state("background-agents", () => ({ running: 1 }))
+    background.entry().background.running = 1
     await background.idle()
     const plan = await session()
     await plan.send(ev.user("s", "msg_005", { agent: "plan", time: { created: plan.clock.now() } }))
@@ -131,8 +135,8 @@ describe("todo continuation enforcer", () => {
     const denied = await session()
     await denied.hooks.config!({ agent: { build: { permission: { edit: "deny" } } } } as never)
     await denied.idle()
-    await settle()
     for (const h of [compacting, background, plan, child, denied]) {
+      await h.settle()
       expect(h.prompts()).toHaveLength(0)
       expect(h.fake.toasts()).toHaveLength(0)
     }
@@ -141,26 +145,27 @@ describe("todo continuation enforcer", () => {
   test("a cooldown separates continuations: the next countdown covers it", async () => {
     const h = await session({ todo_countdown_ms: 20, todo_cooldown_ms: 60_000 })
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
-    h.clock.advance(15_000)
+    await h.clock.advance(15_000)
     await h.idle()
-    expect(h.fake.toasts().at(-1)!.message).toBe("Resuming in 45s, 2 todos left")
-    await settle()
+    expect(h.fake.toasts().at(-1)!.message).toStartWith("Continuing in 45 s: 2 todos left.")
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
   })
 
   test("stagnation: the same open todos after N continuations stop the enforcer with a toast", async () => {
     const h = await session({ ...FAST, todo_stagnation_limit: 2 })
     for (let i = 0; i < 5; i++) {
-      h.clock.advance(10_000)
+      await h.clock.advance(10_000)
       await h.idle()
-      await settle()
+      await h.settle()
     }
     expect(h.prompts()).toHaveLength(2)
     const last = h.fake.toasts().at(-1)!
     expect(last.variant).toBe("warning")
-    expect(last.message).toContain("the same 2 todos stayed open after 2 prompts")
+    expect(last.message).toContain("no todo was completed after 2 prompts")
+    expect(h.entry().continuation).toMatchObject({ state: "stopped", reason: "stagnation", sent: 2 })
   })
 
   test("progress between continuations resets the stagnation count", async () => {
@@ -168,9 +173,9 @@ describe("todo continuation enforcer", () => {
     const progressed = THREE.map((t, i) => (i === 1 ? { ...t, status: "completed" } : t))
     for (const todos of [THREE, THREE, progressed, progressed, progressed]) {
       await h.send(ev.todos("s", todos))
-      h.clock.advance(10_000)
+      await h.clock.advance(10_000)
       await h.idle()
-      await settle()
+      await h.settle()
     }
     // A, A (1 unchanged), B (reset), B (1), B (2: stop). A cumulative count would stop at the third.
     expect(h.prompts()).toHaveLength(4)
@@ -179,28 +184,28 @@ describe("todo continuation enforcer", () => {
   test("failed prompts back off, then stop after todo_max_failures with an error toast", async () => {
     const h = await session({ ...FAST, todo_max_failures: 2 }, { "session.promptAsync": () => ({ error: { name: "BadRequest", data: { message: "nope" } } }) })
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
     await h.idle() // inside the backoff (2 s after one failure): the countdown covers it
-    expect(h.fake.toasts().at(-1)!.message).toBe("Resuming in 2s, 2 todos left")
-    await settle()
+    expect(h.fake.toasts().at(-1)!.message).toStartWith("Continuing in 2 s: 2 todos left.")
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
-    await settle(2_000)
+    await h.settle(2_000)
     expect(h.prompts()).toHaveLength(2)
     expect(h.fake.toasts().at(-1)!.variant).toBe("error")
-    h.clock.advance(600_000)
+    await h.clock.advance(600_000)
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(2)
   })
 
   test("todos never seen: one session.todo read fills the cache, never repeated", async () => {
     const h = await session(FAST, { "session.todo": () => ({ data: THREE }) }, null)
     await h.idle()
-    await settle()
-    h.clock.advance(10_000)
+    await h.settle()
+    await h.clock.advance(10_000)
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.fake.named("session.todo")).toHaveLength(1)
     expect(h.prompts()).toHaveLength(2)
   })
@@ -210,11 +215,11 @@ describe("todo continuation enforcer", () => {
     const stop = h.hooks.tool!.longrun_stop_continuation!
     expect(String(await stop.execute({} as never, { sessionID: "s" } as never))).toContain("off for this session")
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
     await stop.execute({ resume: true } as never, { sessionID: "s" } as never)
     await h.idle()
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(1)
   })
 
@@ -222,24 +227,82 @@ describe("todo continuation enforcer", () => {
     const h = await session()
     await h.idle()
     await h.send(ev.deleted("s"))
-    await settle()
+    await h.settle()
     expect(h.prompts()).toHaveLength(0)
   })
 
   test("its own prompt's user message does not count as user input", async () => {
     const h = await session({ ...FAST, todo_stagnation_limit: 2 })
     await h.idle()
-    await settle()
+    await h.settle()
     await h.send(ev.user("s", "msg_010", { time: { created: h.clock.now() } })) // the prompt we just sent
-    h.clock.advance(10_000)
+    await h.clock.advance(10_000)
     await h.idle()
-    await settle()
+    await h.settle()
     await h.send(ev.user("s", "msg_011", { time: { created: h.clock.now() } }))
-    h.clock.advance(10_000)
+    await h.clock.advance(10_000)
     await h.idle()
-    await settle()
+    await h.settle()
     // two prompts, todos unchanged: stagnation reached, because our own messages reset nothing
     expect(h.prompts()).toHaveLength(2)
-    expect(h.fake.toasts().at(-1)!.message).toContain("stayed open after 2 prompts")
+    expect(h.fake.toasts().at(-1)!.message).toContain("no todo was completed after 2 prompts")
+  })
+
+  test("an agent flipping one item between pending and in_progress is not progress: at most the limit of prompts", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 3 })
+    const flip = (status: string) => THREE.map((t, i) => (i === 1 ? { ...t, status } : t))
+    for (let i = 0; i < 200; i++) {
+      await h.send(ev.todos("s", flip(i % 2 === 0 ? "pending" : "in_progress")))
+      await h.clock.advance(10_000)
+      await h.idle()
+      await h.settle()
+    }
+    expect(h.prompts()).toHaveLength(3)
+    expect(h.entry().continuation.reason).toBe("stagnation")
+  })
+
+  test("a stagnation stop sticks through user messages until /longrun-resume", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 1 })
+    await h.idle()
+    await h.settle()
+    await h.clock.advance(10_000)
+    await h.idle()
+    await h.settle()
+    expect(h.entry().continuation.reason).toBe("stagnation")
+    await h.send(ev.user("s", "msg_020", { time: { created: h.clock.now() + 60_000 } }))
+    await h.clock.advance(10_000)
+    await h.idle()
+    await h.settle()
+    expect(h.prompts()).toHaveLength(1)
+    const hook = h.internals.hooks.find((x) => x.name === "todo-continuation")!
+    expect(await hook.commands!["longrun-resume"]!.run("s", "")).toContain("on again")
+    await h.idle()
+    await h.settle()
+    expect(h.prompts()).toHaveLength(2)
+  })
+
+  test("/longrun-stop cancels a running countdown and stops continuation", async () => {
+    const h = await session({ todo_countdown_ms: 5_000, todo_cooldown_ms: 0 })
+    await h.idle()
+    expect(h.entry().continuation.state).toBe("countdown")
+    const hook = h.internals.hooks.find((x) => x.name === "todo-continuation")!
+    expect(await hook.commands!["longrun-stop"]!.run("s", "")).toContain("off for this session")
+    await h.settle(10_000)
+    expect(h.prompts()).toHaveLength(0)
+    expect(h.entry().continuation).toMatchObject({ state: "stopped", reason: "user" })
+  })
+
+  test("a prompt that hangs: one in flight per session, later idles send nothing until it settles", async () => {
+    const h = await session(FAST, { "session.promptAsync": () => new Promise(() => {}) })
+    for (let i = 0; i < 3; i++) {
+      await h.idle()
+      await h.settle(1_000)
+    }
+    expect(h.prompts()).toHaveLength(1)
+    expect(h.entry().continuation.state).toBe("sending")
+    // The client call times out (15 s) and counts as a failure; the next idle may try again.
+    await h.settle(15_000)
+    expect(h.entry().continuation.state).toBe("watching")
+    expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(1)
   })
 })

@@ -1,17 +1,9 @@
 import { tool } from "@opencode-ai/plugin"
-import { table } from "../../status/report"
+import { table } from "../../status/format"
 import type { HookContext, LongrunHook } from "../types"
 import { BackgroundManager, NAME } from "./manager"
 import { isFinished, runtime, type Task } from "./task"
 
-const CHILD_EVENTS = [
-  "message.part.updated",
-  "message.part.delta",
-  "message.updated",
-  "session.status",
-  "session.idle",
-  "session.error",
-] as const
 
 export function describeTask(t: Task, now: number): string {
   const lines = [
@@ -31,12 +23,28 @@ export function describeTask(t: Task, now: number): string {
 /** Background agents: tools to run sub-tasks in child sessions, progress from events. */
 export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
   const manager = new BackgroundManager(ctx)
-  const find = (id: string) => manager.tasks.get(id.trim())
-  const events: LongrunHook["events"] = {}
-  for (const type of CHILD_EVENTS) events[type] = (ev) => manager.onChildEvent(ev)
-  events["session.deleted"] = (ev, entry) => {
-    manager.onChildEvent(ev)
-    manager.onParentDeleted(entry, ev.sessionID)
+  const find = (id: string) => {
+    manager.prune() // a task past its retention is gone, even between sweeps
+    return manager.tasks.get(id.trim())
+  }
+  const child = (ev: Parameters<BackgroundManager["onChildEvent"]>[0]) => manager.onChildEvent(ev)
+  const events: LongrunHook["events"] = {
+    "message.part.updated": child,
+    "message.part.delta": child,
+    "message.updated": child,
+    "session.status": child,
+    "session.idle": child,
+    "session.error": child,
+    "session.deleted": (ev) => {
+      manager.onChildEvent(ev)
+      manager.onParentDeleted(ev.sessionID)
+    },
+  }
+  const cancelAll = async (sessionID: string): Promise<string> => {
+    const mine = [...manager.tasks.values()].filter((t) => t.parentID === sessionID && !isFinished(t))
+    if (mine.length === 0) return "No background task of this session is running or queued."
+    await manager.cancel(mine, "cancelled by the user", false)
+    return `Cancelled ${mine.map((t) => `${t.id} (${t.description})`).join(", ")}.`
   }
 
   return {
@@ -83,7 +91,7 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
               : [find(args.task_id)].filter((t): t is Task => t !== undefined)
           if (targets.length === 0) return `Nothing to cancel for ${args.task_id}.`
           const done = targets.filter(isFinished)
-          for (const t of targets) await manager.cancel(t, "cancelled with background_cancel", false)
+          await manager.cancel(targets, "cancelled with background_cancel", false)
           const cancelled = targets.filter((t) => !done.includes(t))
           return [
             cancelled.length ? `Cancelled ${cancelled.map((t) => `${t.id} (${t.description})`).join(", ")}.` : "",
@@ -91,6 +99,12 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
           ].filter(Boolean).join(" ")
         },
       }),
+    },
+    commands: {
+      "longrun-cancel": {
+        description: "opencode-longrun: cancel every background task of this session",
+        run: (sessionID) => cancelAll(sessionID),
+      },
     },
     caches: () => [{ name: "background-tasks", entries: manager.tasks.size, bytes: manager.estimateBytes() }],
     status: () => {

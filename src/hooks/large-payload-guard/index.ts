@@ -1,6 +1,5 @@
 import type { SessionEntry } from "../../cache/session-entry"
-import { rec } from "../../events/parse"
-import { formatBytes, table } from "../../status/report"
+import { formatBytes, table } from "../../status/format"
 import type { HookContext, LongrunHook } from "../types"
 import { headAndTail, outputsRoot, pruneOutputs, saveOutput } from "./output-cap"
 
@@ -48,7 +47,7 @@ export function createLargePayloadGuardHook(ctx: HookContext, root = outputsRoot
     name: NAME,
     events: {
       "message.updated": (ev, entry) => {
-        if (entry && rec(ev.props.info)?.role === "user") checkDiffs(entry)
+        if (entry && ev.info.role === "user") checkDiffs(entry)
       },
     },
     handlers:

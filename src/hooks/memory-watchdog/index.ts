@@ -1,11 +1,11 @@
-import { formatBytes, table } from "../../status/report"
+import { formatBytes, table } from "../../status/format"
 import { sampleMemory, type MemorySample } from "../../status/memory"
 import type { HookContext, LongrunHook } from "../types"
 import { RingBuffer } from "./ring-buffer"
 
 const NAME = "memory-watchdog"
 const MB = 1024 * 1024
-/** Samples kept: enough for the growth window at the default interval, and a fixed cost. */
+/** Samples kept: a fixed cost. They are spaced so that they span two growth windows. */
 const CAPACITY = 64
 
 export interface WatchdogDeps {
@@ -27,6 +27,9 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
   const { options, logger } = ctx
   const sample = deps.sample ?? sampleMemory
   const samples = new RingBuffer<MemorySample>(CAPACITY)
+  // Frequent sampling must not shrink the span the ring covers below the growth window.
+  const spacing = Math.floor(options.memory_growth_window_ms / (CAPACITY / 2))
+  let latest: MemorySample | undefined
   const warnAt = options.memory_rss_warn_mb * MB
   const rateLimit = options.memory_growth_warn_mb_per_min
   let rssArmed = true
@@ -63,7 +66,9 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
 
   const tick = () => {
     const s = sample(ctx.now())
-    samples.push(s)
+    latest = s
+    const last = samples.latest()
+    if (!last || s.at - last.at >= spacing) samples.push(s)
     if (warnAt > 0) {
       if (rssArmed && s.rss >= warnAt) {
         rssArmed = false
@@ -72,8 +77,9 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
         rssArmed = true // fell clearly below: the next crossing warns again
       }
     }
+    const rate = growthRate(s)
+    Object.assign(ctx.store.processFact, { rss: s.rss, heapUsed: s.heapUsed, growthMbPerMin: rate, at: s.at })
     if (rateLimit > 0) {
-      const rate = growthRate(s)
       if (rate === undefined) return
       if (growthArmed && rate >= rateLimit) {
         growthArmed = false
@@ -91,7 +97,6 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
     caches: () => [{ name: "memory-samples", entries: samples.size, bytes: 64 + CAPACITY * 72 }],
     status: () => {
       const recent = samples.toArray().slice(-5)
-      const latest = samples.latest()
       const rate = latest ? growthRate(latest) : undefined
       const lines = [
         options.memory_sample_interval_ms > 0

@@ -1,10 +1,10 @@
-import type { PluginInput } from "@opencode-ai/plugin"
-
-type Client = PluginInput["client"]
+import type { Client } from "./client-calls"
 export type LogLevel = "debug" | "info" | "warn" | "error"
 export type ToastVariant = "info" | "success" | "warning" | "error"
 
 export const SERVICE = "opencode-longrun"
+/** OpenCode prints log lines without the service field: the prefix makes ours findable. */
+export const LOG_PREFIX = "[longrun] "
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`
@@ -30,7 +30,7 @@ export class Logger {
 
   log(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
     try {
-      void Promise.resolve(this.client.app.log({ body: { service: SERVICE, level, message, extra } })).catch(() => {})
+      void Promise.resolve(this.client.app.log({ body: { service: SERVICE, level, message: LOG_PREFIX + message, extra } })).catch(() => {})
     } catch {
       // the client itself may be missing in a broken host; nothing else to do
     }
