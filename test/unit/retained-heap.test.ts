@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test"
+import { heapStats } from "bun:jsc"
+import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
+import { ev } from "../helpers/events"
+import { pluginHarness } from "../helpers/plugin"
+
+const MB = 1024 * 1024
+
+/** Bytes the JS heap holds in strings and buffers after a full collection. */
+function retainedExtra(): number {
+  Bun.gc(true)
+  return heapStats().extraMemorySize
+}
+
+/**
+ * What the plugin keeps from an event must not pin the event's strings: under Bun a
+ * slice of a string can keep the whole original alive. Measured as retained heap,
+ * not as the length of what is kept.
+ */
+test("long todos and ids from events do not keep their 2 MB originals alive", async () => {
+  const h = await pluginHarness({}, { factories: [["background-agents", createBackgroundAgentsHook]] })
+  const before = retainedExtra()
+  for (let i = 0; i < 20; i++) {
+    // a fresh 2 MB string per session, built so that no literal shares it
+    const big = `${i}:`.padEnd(2 * MB, String.fromCharCode(97 + (i % 26)))
+    await h.send(ev.todos(`ses_${i}`, [{ content: big, status: "pending" }, { content: "ok", status: big.slice(0, 30) }]))
+    await h.send(ev.user(`ses_${i}`, `msg_${i}`, { agent: big.slice(0, 150), model: { providerID: big.slice(1, 190), modelID: "m" } }))
+  }
+  const grown = retainedExtra() - before
+  // 20 sessions x 2 MB would be 40 MB if the cut todos still shared their originals
+  expect(grown).toBeLessThan(10 * MB) // measured: ~4 MB with copies, ~42 MB with slices
+  const kept = h.internals.ctx.store.peek("ses_3")!.todos![0]!.content
+  expect(kept.length).toBe(501)
+})
