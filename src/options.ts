@@ -103,7 +103,8 @@ export function parseOptions(raw: unknown): ParsedOptions {
   const record = raw as Record<string, unknown>
   const writable = options as Record<string, unknown>
   for (const [key, value] of Object.entries(record)) {
-    if (!(key in optionShapes)) {
+    // Own keys only: "constructor", "toString" or a JSON "__proto__" key are unknown options, not inherited members.
+    if (!Object.hasOwn(optionShapes, key)) {
       problems.push({ key, message: `unknown option "${key}" ignored` })
       continue
     }
