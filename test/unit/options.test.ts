@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { defaultOptions, optionJsonSchema, optionShapes, parseOptions, type OptionKey } from "../../src/options"
+import { defaultOptions, formatOptionProblems, optionJsonSchema, optionShapes, parseOptions, type OptionKey } from "../../src/options"
 
 // Keys every object inherits must be treated as the unknown keys they are: one problem each,
 // defaults for the rest, and no change to the returned object's prototype.
@@ -120,4 +120,66 @@ describe("every option is bounded", () => {
     expect(options.session_ttl_ms).toBe(7 * 86_400_000)
     expect(options.compaction_max_retries).toBe(0)
   })
+})
+
+describe("option problems are short, one line each", () => {
+  test("formatOptionProblems gives one line per problem", () => {
+    const { problems } = parseOptions({ max_sessions: 0, compaction_threshold: "high", typo: 1 })
+    expect(formatOptionProblems(problems).split("\n")).toEqual([
+      'option "max_sessions" is invalid: expected an integer 1..10000; using 200',
+      'option "compaction_threshold" is invalid: expected a number >0 and <1; using 0.8',
+      'unknown option "typo" ignored',
+    ])
+    expect(formatOptionProblems([])).toBe("")
+  })
+
+  test("a key with a newline or thousands of characters still makes one short line", () => {
+    const { problems } = parseOptions({ ["bad\nkey"]: 1, ["k".repeat(5000)]: 1, disabled_hooks: ["no\nhook"] })
+    const lines = formatOptionProblems(problems).split("\n")
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toBe('unknown option "bad\\nkey" ignored')
+    for (const line of lines) expect(line.length).toBeLessThan(200)
+    expect(lines[2]).toContain('"disabled_hooks": no\\nhook;')
+  })
+
+  test("thousands of unknown keys make a bounded list and a bounded text", () => {
+    const raw = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key${i}`, i]))
+    const { problems } = parseOptions(raw)
+    expect(problems.length).toBeLessThanOrEqual(20)
+    expect(problems.at(-1)!.message).toBe("4981 more option problems")
+    const lines = formatOptionProblems(problems).split("\n")
+    expect(lines.length).toBeLessThanOrEqual(9)
+    expect(lines.at(-1)).toBe(`… and ${problems.length - 8} more`)
+  })
+
+  test("a $schema key (for editors) is not an option and not a problem", () => {
+    const { options, problems } = parseOptions({ $schema: "./options.schema.json", max_sessions: 9 })
+    expect(problems).toEqual([])
+    expect(options.max_sessions).toBe(9)
+  })
+
+  test("message_cap_hysteresis above message_cap is reported and capped", () => {
+    const { options, problems } = parseOptions({ message_cap: 100, message_cap_hysteresis: 300 })
+    expect(options.message_cap_hysteresis).toBe(100)
+    expect(problems.map((p) => p.message)).toEqual([
+      'option "message_cap_hysteresis" (300) exceeds "message_cap"; using 100',
+    ])
+  })
+})
+
+describe("per-provider and per-model limits", () => {
+  test("a provider named like an inherited member finds no inherited value", () => {
+    const { options } = parseOptions({ background_provider_concurrency: { openai: 2 } })
+    expect(options.background_provider_concurrency["openai"]).toBe(2)
+    expect(options.background_provider_concurrency["toString"]).toBeUndefined()
+    expect(options.background_model_concurrency["constructor"]).toBeUndefined()
+  })
+})
+
+test("context_note_to_agent is a boolean option, on by default", () => {
+  expect(defaultOptions().context_note_to_agent).toBe(true)
+  expect(parseOptions({ context_note_to_agent: false }).options.context_note_to_agent).toBe(false)
+  expect(parseOptions({ context_note_to_agent: "no" }).problems[0]!.message).toBe(
+    'option "context_note_to_agent" is invalid: expected true or false; using true',
+  )
 })
