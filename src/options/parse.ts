@@ -1,5 +1,13 @@
 import { describeAccepted } from "./describe"
-import { defaultOptions, HOOK_NAMES, optionJsonSchema, optionShapes, type LongrunOptions, type OptionKey } from "./schema"
+import {
+  defaultOptions,
+  HOOK_NAMES,
+  optionJsonSchema,
+  optionShapes,
+  type HookName,
+  type LongrunOptions,
+  type OptionKey,
+} from "./schema"
 
 export interface OptionProblem {
   key: string
@@ -57,21 +65,29 @@ function withoutPrototype(record: Record<string, number>): Record<string, number
  * the key and what it accepts) and its default; the other keys still apply.
  */
 export function parseOptions(raw: unknown): ParsedOptions {
-  const options = defaultOptions()
-  const problems: OptionProblem[] = []
-  const finish = (): ParsedOptions => {
-    options.background_provider_concurrency = withoutPrototype(options.background_provider_concurrency)
-    options.background_model_concurrency = withoutPrototype(options.background_model_concurrency)
-    if (problems.length > MAX_PROBLEMS) {
-      const more = problems.length - MAX_PROBLEMS + 1
-      problems.splice(MAX_PROBLEMS - 1, problems.length, { key: "(options)", message: `${more} more option problems` })
-    }
-    return { options, problems }
+  let options = defaultOptions()
+  let problems: OptionProblem[] = []
+  try {
+    readOptions(raw, options, problems)
+  } catch (error) {
+    // Options come from JSON, so nothing here should throw; if it does, OpenCode must still load.
+    options = defaultOptions()
+    problems = [{ key: "(options)", message: `plugin options could not be read (${String(error).slice(0, 80)}); using defaults` }]
   }
-  if (raw === undefined || raw === null) return finish()
+  options.background_provider_concurrency = withoutPrototype(options.background_provider_concurrency)
+  options.background_model_concurrency = withoutPrototype(options.background_model_concurrency)
+  if (problems.length > MAX_PROBLEMS) {
+    const more = problems.length - MAX_PROBLEMS + 1
+    problems.splice(MAX_PROBLEMS - 1, problems.length, { key: "(options)", message: `${more} more option problems` })
+  }
+  return { options, problems }
+}
+
+function readOptions(raw: unknown, options: LongrunOptions, problems: OptionProblem[]): void {
+  if (raw === undefined || raw === null) return
   if (typeof raw !== "object" || Array.isArray(raw)) {
     problems.push({ key: "(options)", message: `plugin options must be an object, got ${typeof raw}; using defaults` })
-    return finish()
+    return
   }
   const writable = options as Record<string, unknown>
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -104,7 +120,6 @@ export function parseOptions(raw: unknown): ParsedOptions {
     })
     options.message_cap_hysteresis = options.message_cap
   }
-  return finish()
 }
 
 // Short enough for a toast; the log line carries the full list as data.
@@ -117,6 +132,6 @@ export function formatOptionProblems(problems: readonly OptionProblem[]): string
   return lines.join("\n")
 }
 
-export function isHookEnabled(options: LongrunOptions, name: (typeof HOOK_NAMES)[number]): boolean {
+export function isHookEnabled(options: LongrunOptions, name: HookName): boolean {
   return !options.disabled_hooks.includes(name)
 }

@@ -183,3 +183,16 @@ test("context_note_to_agent is a boolean option, on by default", () => {
     'option "context_note_to_agent" is invalid: expected true or false; using true',
   )
 })
+
+test("options whose reading throws (a getter, not JSON) still give defaults and one problem", () => {
+  const raw = Object.defineProperty({}, "max_sessions", {
+    enumerable: true,
+    get() {
+      throw new Error("boom")
+    },
+  })
+  const { options, problems } = parseOptions(raw)
+  expect(options).toEqual(defaultOptions())
+  expect(problems).toHaveLength(1)
+  expect(problems[0]!.message).toContain("could not be read (Error: boom)")
+})
