@@ -5,7 +5,7 @@ import { SessionStore } from "./cache/session-store"
 import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
-import { isHookEnabled, parseOptions } from "./options"
+import { formatOptionProblems, isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
 import { type Clock, systemClock } from "./runtime/clock"
 import { wrapClient } from "./runtime/client-calls"
@@ -87,10 +87,10 @@ export async function createLongrun(
   // Client calls made while OpenCode is still loading plugins can stall, so the
   // options report waits for the first event, when the server is surely up.
   if (problems.length > 0) {
-    const text = problems.map((p) => p.message).join("; ")
+    const text = formatOptionProblems(problems)
     router.onFirstEvent(() => {
-      logger.log("warn", `invalid options: ${text}`, { problems })
-      logger.toast(`opencode-longrun: ${text}`, "warning", "longrun options", 10_000)
+      logger.log("warn", `invalid options:\n${text}`, { problems })
+      logger.toast(`opencode-longrun options:\n${text}`, "warning", "longrun options", 10_000)
     })
   }
 

@@ -160,7 +160,7 @@ describe("options", () => {
     expect(options.compaction_threshold).toBe(0.8)
     expect(problems.map((p) => p.key)).toEqual(["session_ttl_ms", "compaction_threshold"])
     expect(problems[0]!.message).toContain('option "session_ttl_ms" is invalid')
-    expect(problems[0]!.message).toContain("expected a value like 1800000")
+    expect(problems[0]!.message).toContain("expected an integer 0..604800000 (0..7 d); using 1800000")
   })
 
   test("non-object options and unknown keys are reported", () => {

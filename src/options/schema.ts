@@ -1,0 +1,165 @@
+import { tool } from "@opencode-ai/plugin"
+
+// The plugin package re-exports the zod that OpenCode itself uses; using it avoids a second copy.
+const z = tool.schema
+
+/** Every hook this plugin can run. `disabled_hooks` takes these names. */
+export const HOOK_NAMES = [
+  "context-window-monitor",
+  "preemptive-compaction",
+  "todo-continuation",
+  "background-agents",
+  "large-payload-guard",
+  "memory-watchdog",
+] as const
+export type HookName = (typeof HOOK_NAMES)[number]
+
+// Every number has both bounds. Durations stay far below 2^31-1 ms: above it the runtime's timers
+// fire after 1 ms instead, which turned a 35-day sweep interval into a busy loop.
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+const WEEK = 7 * DAY
+const GIB = 1024 * 1024 * 1024
+const MAX_LIMIT_ENTRIES = 100
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max)
+const ratio = () => z.number().gt(0).lt(1)
+const names = (maxItems: number, maxLength: number) => z.array(z.string().min(1).max(maxLength)).max(maxItems)
+// Concurrency limits by provider or model name.
+const limits = () =>
+  z
+    .record(z.string().min(1).max(200), int(1, 100))
+    .refine((o) => Object.keys(o).length <= MAX_LIMIT_ENTRIES, `at most ${MAX_LIMIT_ENTRIES} entries`)
+    .meta({ maxProperties: MAX_LIMIT_ENTRIES })
+
+/**
+ * The single options schema: each option's type, bounds, default and description live here, and
+ * nowhere else. README.md's options table and schema/options.schema.json are generated from it
+ * (`npm run docs`). Each entry is validated on its own, so one bad value falls back to its default
+ * and the rest of the user's options still apply.
+ */
+export const optionShapes = {
+  // core
+  disabled_hooks: names(16, 64)
+    .default([])
+    // Editors get the known names; the plugin itself reports an unknown name and ignores it.
+    .meta({ items: { type: "string", enum: [...HOOK_NAMES] } })
+    .describe("Hooks to turn off, by name; an unknown name is reported and ignored."),
+  session_ttl_ms: int(0, WEEK)
+    .default(30 * MINUTE)
+    .describe("A session inactive this long is dropped from the cache; activity refreshes it."),
+  max_sessions: int(1, 10_000).default(200).describe("Most sessions kept; the least recently active goes first."),
+  sweep_interval_ms: int(SECOND, DAY)
+    .default(MINUTE)
+    .describe("How often expired sessions are swept (one `unref()`'d interval)."),
+  message_cap: int(1, 10_000).default(200).describe("Message records kept per session."),
+  message_cap_hysteresis: int(1, 10_000)
+    .default(50)
+    .describe("Records allowed past the cap before the window advances; at most `message_cap`."),
+  error_log_interval_ms: int(0, DAY)
+    .default(MINUTE)
+    .describe("At most one error log line per hook per interval; the rest are counted."),
+  // context-window monitor
+  context_warning_thresholds: z
+    .array(ratio())
+    .min(1)
+    .max(10)
+    .default([0.7, 0.85])
+    .describe("Fractions of the context window at which the monitor warns, once per context epoch."),
+  context_note_to_agent: z
+    .boolean()
+    .default(true)
+    .describe("Whether the context-window monitor appends its usage note (plain data) to the agent's tool results."),
+  // preemptive compaction
+  compaction_threshold: ratio()
+    .default(0.8)
+    .describe("Fraction of the context window at which the session is compacted; lowered below OpenCode's own overflow point if needed."),
+  compaction_cooldown_ms: int(0, DAY).default(MINUTE).describe("Least time between two compactions of a session."),
+  compaction_timeout_ms: int(SECOND, DAY)
+    .default(2 * MINUTE)
+    .describe("A compaction without `session.compacted` by then has failed."),
+  compaction_max_retries: int(0, 10).default(2).describe("Retries after a failed compaction, with exponential backoff."),
+  // Bounded so that the last doubled delay (base * 2^9) stays far below 2^31-1 ms.
+  compaction_retry_base_ms: int(100, 10 * MINUTE)
+    .default(5 * SECOND)
+    .describe("First retry delay; each further retry doubles it."),
+  compaction_include_todos: z
+    .boolean()
+    .default(true)
+    .describe("Add open todos to the compaction prompt so they survive it."),
+  // todo continuation
+  todo_countdown_ms: int(0, HOUR).default(2 * SECOND).describe("Countdown before the continuation prompt."),
+  todo_cooldown_ms: int(0, DAY).default(5 * SECOND).describe("Least time between two continuation prompts."),
+  todo_stagnation_limit: int(1, 100)
+    .default(3)
+    .describe("Continuations with unchanged todos before the enforcer stops for the session."),
+  todo_max_failures: int(1, 100).default(3).describe("Consecutive failed prompts before the enforcer stops for the session."),
+  todo_skip_agents: names(64, 128).default(["plan", "compaction"]).describe("Agents whose sessions are never continued."),
+  // background agents
+  background_concurrency: int(1, 100)
+    .default(2)
+    .describe("Running background tasks per model, unless `background_model_concurrency` sets that model."),
+  background_provider_concurrency: limits()
+    .default({})
+    .describe('Running background tasks per provider, e.g. `{ "anthropic": 3 }`.'),
+  background_model_concurrency: limits()
+    .default({})
+    .describe('Running background tasks per model, e.g. `{ "openai/gpt-5": 1 }`.'),
+  background_stale_ms: int(SECOND, DAY).default(3 * MINUTE).describe("A task with no activity this long is cancelled."),
+  background_timeout_ms: int(SECOND, DAY).default(30 * MINUTE).describe("A task running this long is cancelled."),
+  background_retention_ms: int(0, DAY)
+    .default(10 * MINUTE)
+    .describe("Finished tasks stay readable by `background_output` this long."),
+  background_result_max_chars: int(200, 1_000_000)
+    .default(4_000)
+    .describe("Longest result returned; the rest stays in the child session."),
+  // large payloads
+  large_payload_warn_bytes: int(1024, GIB)
+    .default(1024 * 1024)
+    .describe("Warn when one event's snapshot diff bodies exceed this many bytes."),
+  tool_output_cap_bytes: int(0, GIB)
+    .default(0)
+    .describe("Cap tool outputs above this many bytes (head and tail kept, full output saved to a file); 0 = off."),
+  // memory watchdog
+  memory_sample_interval_ms: int(0, DAY).default(30 * SECOND).describe("Memory sampler interval; 0 = off."),
+  memory_rss_warn_mb: z.number().min(0).max(1024 * 1024).default(2048).describe("Warn when the process's RSS crosses this many MB."),
+  memory_growth_warn_mb_per_min: z
+    .number()
+    .min(0)
+    .max(1024 * 1024)
+    .default(200)
+    .describe("Warn when RSS grows faster than this many MB per minute."),
+  memory_growth_window_ms: int(SECOND, DAY).default(5 * MINUTE).describe("Window over which RSS growth is measured."),
+}
+
+export type OptionKey = keyof typeof optionShapes
+export const optionsSchema = z.object(optionShapes)
+export type LongrunOptions = ReturnType<typeof optionsSchema.parse>
+
+export function defaultOptions(): LongrunOptions {
+  return optionsSchema.parse({}) as LongrunOptions
+}
+
+/** The JSON Schema of one option, as editors see it (input side: every option is optional). */
+export function optionJsonSchema(key: OptionKey): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(optionShapes[key], { io: "input" }) as Record<string, unknown>
+  return rest
+}
+
+/** The JSON Schema of the whole options object, shipped as schema/options.schema.json. */
+export function optionsJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(z.strictObject(optionShapes), { io: "input" }) as Record<string, unknown>
+  const properties = schema.properties as Record<string, unknown>
+  return {
+    $schema: schema.$schema,
+    title: "opencode-longrun options",
+    description:
+      'Options of the opencode-longrun OpenCode plugin: the object in ["opencode-longrun", { ... }] in opencode.json.',
+    type: "object",
+    // A "$schema" key lets an editor check a file of options; the plugin ignores it.
+    properties: { $schema: { type: "string" }, ...properties },
+    additionalProperties: false,
+  }
+}
