@@ -1,60 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
+import { setup } from "../helpers/background-session"
 import { ev } from "../helpers/events"
-import { pluginHarness, type Factory } from "../helpers/plugin"
-
-const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]
-
-async function setup(options: Record<string, unknown> = {}, promptDelay = 0, parentPrompt?: () => unknown) {
-  let n = 0
-  let inFlight = 0
-  let maxInFlight = 0
-  // The responder waits on the plugin's fake clock, so tests move time instead of sleeping.
-  const later = { wait: (_ms: number) => Promise.resolve() }
-  const h = await pluginHarness(
-    { background_concurrency: 1, ...options },
-    {
-      factories: bgOnly,
-      responders: {
-        "session.create": () => ({ data: { id: `ses_child${++n}` } }),
-        "session.promptAsync": async (args: any) => {
-          if (args.path.id !== "ses_parent") return { data: true }
-          if (parentPrompt) return parentPrompt()
-          inFlight++
-          maxInFlight = Math.max(maxInFlight, inFlight)
-          await later.wait(promptDelay)
-          inFlight--
-          return { data: true }
-        },
-      },
-    },
-  )
-  later.wait = (ms) => new Promise((r) => h.clock.clock.setTimeout(r, ms))
-  await h.chatParams("ses_parent", { context: 20_000, output: 2_000 })
-  const ctxFor = (sessionID: string) => ({ sessionID, abort: new AbortController().signal }) as never
-  const run = async (name: string, args: Record<string, unknown>, sessionID = "ses_parent") =>
-    String(await h.hooks.tool![name]!.execute(args as never, ctxFor(sessionID)))
-  const launch = async (description: string, parent = "ses_parent") => {
-    const out = await run("background_task", { description, prompt: `do ${description}` }, parent)
-    await h.internals.router.flush()
-    await h.clock.advance(5)
-    return out.match(/task (bg_\w+)/)![1]!
-  }
-  /** The child runs: busy, a tool call, a text, idle. */
-  const complete = async (child: string, text = "child result") => {
-    await h.send(ev.status(child, "busy"))
-    await h.send(ev.toolPart(child, "msg_c1", "prt_t1", "bash", "ok"))
-    await h.send(ev.textPart(child, "msg_c1", "prt_x1", text))
-    await h.send(ev.assistant(child, "msg_c1", { input: 300, output: 20 }))
-    await h.send(ev.status(child, "idle"))
-    await h.send(ev.idle(child))
-    await h.clock.advance(5)
-  }
-  const created = () => h.fake.named("session.create").length
-  const notices = () =>
-    h.fake.named("session.promptAsync").map((c) => c.args as any).filter((a) => a.path.id === "ses_parent").map((a) => a.body)
-  return { ...h, run, launch, complete, created, notices, stats: () => ({ maxInFlight }) }
-}
 
 describe("background agents", () => {
   test("launch creates a child of the parent and sends the prompt with agent and model", async () => {
@@ -242,67 +188,5 @@ describe("background agents", () => {
     await h.complete("ses_child1")
     const text = String(await h.hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "ses_parent" } as never))
     expect(text).toMatch(new RegExp(`${id}\\s+reported\\s+completed\\s+\\d+s\\s+1\\s+bash\\s+300/20`))
-  })
-
-  test("deleting a parent with queued tasks starts none of them", async () => {
-    const h = await setup()
-    await h.launch("running")
-    const queued = [await h.launch("q1"), await h.launch("q2"), await h.launch("q3")]
-    await h.send(ev.deleted("ses_parent"))
-    await h.clock.advance(5)
-    expect(h.created()).toBe(1)
-    for (const id of queued) expect(await h.run("background_output", { task_id: id })).toContain("cancelled")
-  })
-
-  test("background_cancel all cancels the queue without starting it", async () => {
-    const h = await setup()
-    await h.launch("running")
-    await h.launch("q1")
-    await h.launch("q2")
-    expect(await h.run("background_cancel", { task_id: "all" })).toContain("Cancelled")
-    await h.clock.advance(5)
-    expect(h.created()).toBe(1)
-  })
-
-  test("the queue is bounded: a launch beyond it is refused with a clear message", async () => {
-    const h = await setup()
-    for (let i = 0; i < 101; i++) await h.run("background_task", { description: `t${i}`, prompt: "p" })
-    expect(await h.run("background_task", { description: "one too many", prompt: "p" })).toContain(
-      "100 background tasks are already waiting for a slot",
-    )
-    expect(h.created()).toBe(1)
-  })
-
-  test("a hung notice times out and the parent's next notice still goes out", async () => {
-    let calls = 0
-    const h = await setup({ background_concurrency: 2 }, 0, () => (++calls <= 3 ? new Promise(() => {}) : { data: true }))
-    await h.launch("first")
-    await h.launch("second")
-    await h.complete("ses_child1")
-    await h.complete("ses_child2")
-    // three attempts of 15 s each, with backoffs of 0.5 s and 1 s between them
-    await h.clock.advance(3 * 15_000 + 1_500)
-    expect(h.notices()).toHaveLength(4)
-    expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(3)
-  })
-
-  test("a notice whose every attempt fails gives up without waiting after the last one", async () => {
-    const h = await setup({}, 0, () => ({ error: { name: "Boom" } }))
-    await h.launch("lost")
-    await h.complete("ses_child1")
-    const warned = () => h.fake.logs().filter((l) => l.message.includes("could not deliver a background notice"))
-    // attempts at 0, 0.5 s and 1.5 s (complete() itself lets 5 ms pass); none waits after the last
-    await h.clock.advance(1_495)
-    expect(h.notices()).toHaveLength(3)
-    expect(warned()).toHaveLength(1)
-  })
-
-  test("the parent's entry.background lists its tasks for other hooks and the sidebar", async () => {
-    const h = await setup()
-    const id = await h.launch("visible")
-    const fact = () => h.internals.ctx.store.peek("ses_parent")!.background
-    expect(fact()).toMatchObject({ running: 1, tasks: [{ id, description: "visible", status: "running" }] })
-    await h.complete("ses_child1")
-    expect(fact()).toMatchObject({ running: 0, tasks: [{ id, status: "completed", toolCalls: 1, tokens: { input: 300, output: 20 } }] })
   })
 })

@@ -1,32 +1,7 @@
 import { describe, expect, test } from "bun:test"
-import { createTodoContinuationHook } from "../../src/hooks/todo-continuation"
 import { ev } from "../helpers/events"
 import { fixture } from "../helpers/fixtures"
-import { pluginHarness, type Factory } from "../helpers/plugin"
-
-const todoOnly: Factory[] = [["todo-continuation", createTodoContinuationHook]]
-const THREE = [
-  { content: "Rename the module", status: "completed", priority: "high" },
-  { content: "Update the imports", status: "in_progress", priority: "high" },
-  { content: "Run the checks", status: "pending", priority: "medium" },
-]
-const FAST = { todo_countdown_ms: 20, todo_cooldown_ms: 0 }
-
-async function session(options: Record<string, unknown> = FAST, responders = {}, todos: typeof THREE | null = THREE) {
-  const h = await pluginHarness(options, { factories: todoOnly, responders })
-  await h.send(ev.user("s", "msg_001", { time: { created: h.clock.now() - 60_000 } }))
-  await h.send(ev.assistant("s", "msg_002", { input: 100 }, { time: { created: 1, completed: 2 } }))
-  if (todos) await h.send(ev.todos("s", todos))
-  const idle = async () => {
-    await h.send(ev.status("s", "idle"))
-    await h.send(ev.idle("s"))
-  }
-  const prompts = () => h.fake.named("session.promptAsync").map((c) => c.args as { path: { id: string }; body: any })
-  /** Lets fake time pass: due timers fire, promises settle. */
-  const settle = (ms = 60) => h.clock.advance(ms)
-  const entry = () => h.internals.ctx.store.peek("s")!
-  return { ...h, idle, prompts, settle, entry }
-}
+import { FAST, session, THREE } from "../helpers/todo-session"
 
 describe("todo continuation enforcer", () => {
   test("idle with open todos: a countdown toast, then one prompt to the same agent and model listing what is left", async () => {
@@ -246,63 +221,5 @@ describe("todo continuation enforcer", () => {
     // two prompts, todos unchanged: stagnation reached, because our own messages reset nothing
     expect(h.prompts()).toHaveLength(2)
     expect(h.fake.toasts().at(-1)!.message).toContain("no todo was completed after 2 prompts")
-  })
-
-  test("an agent flipping one item between pending and in_progress is not progress: at most the limit of prompts", async () => {
-    const h = await session({ ...FAST, todo_stagnation_limit: 3 })
-    const flip = (status: string) => THREE.map((t, i) => (i === 1 ? { ...t, status } : t))
-    for (let i = 0; i < 200; i++) {
-      await h.send(ev.todos("s", flip(i % 2 === 0 ? "pending" : "in_progress")))
-      await h.clock.advance(10_000)
-      await h.idle()
-      await h.settle()
-    }
-    expect(h.prompts()).toHaveLength(3)
-    expect(h.entry().continuation.reason).toBe("stagnation")
-  })
-
-  test("a stagnation stop sticks through user messages until /longrun-resume", async () => {
-    const h = await session({ ...FAST, todo_stagnation_limit: 1 })
-    await h.idle()
-    await h.settle()
-    await h.clock.advance(10_000)
-    await h.idle()
-    await h.settle()
-    expect(h.entry().continuation.reason).toBe("stagnation")
-    await h.send(ev.user("s", "msg_020", { time: { created: h.clock.now() + 60_000 } }))
-    await h.clock.advance(10_000)
-    await h.idle()
-    await h.settle()
-    expect(h.prompts()).toHaveLength(1)
-    const hook = h.internals.hooks.find((x) => x.name === "todo-continuation")!
-    expect(await hook.commands!["longrun-resume"]!.run("s", "")).toContain("on again")
-    await h.idle()
-    await h.settle()
-    expect(h.prompts()).toHaveLength(2)
-  })
-
-  test("/longrun-stop cancels a running countdown and stops continuation", async () => {
-    const h = await session({ todo_countdown_ms: 5_000, todo_cooldown_ms: 0 })
-    await h.idle()
-    expect(h.entry().continuation.state).toBe("countdown")
-    const hook = h.internals.hooks.find((x) => x.name === "todo-continuation")!
-    expect(await hook.commands!["longrun-stop"]!.run("s", "")).toContain("off for this session")
-    await h.settle(10_000)
-    expect(h.prompts()).toHaveLength(0)
-    expect(h.entry().continuation).toMatchObject({ state: "stopped", reason: "user" })
-  })
-
-  test("a prompt that hangs: one in flight per session, later idles send nothing until it settles", async () => {
-    const h = await session(FAST, { "session.promptAsync": () => new Promise(() => {}) })
-    for (let i = 0; i < 3; i++) {
-      await h.idle()
-      await h.settle(1_000)
-    }
-    expect(h.prompts()).toHaveLength(1)
-    expect(h.entry().continuation.state).toBe("sending")
-    // The client call times out (15 s) and counts as a failure; the next idle may try again.
-    await h.settle(15_000)
-    expect(h.entry().continuation.state).toBe("watching")
-    expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(1)
   })
 })

@@ -1,16 +1,14 @@
-import type { BackgroundTaskView } from "../../cache/facts"
 import { MAX_TASK_VIEWS } from "../../cache/facts"
-import { rec, str } from "../../events/json"
 import type { LongrunEvent } from "../../events/types"
 import type { TimerHandle } from "../../runtime/clock"
 import { detach } from "../../runtime/detach"
 import type { HookContext } from "../types"
+import { startChild } from "./child"
 import { Notices } from "./notices"
 import { applyChildEvent } from "./progress"
 import { Slots } from "./slots"
 import { Waiters } from "./waiters"
-import { estimateTaskBytes, isFinished, runtime, type Task, type TaskStatus } from "./task"
-import { noticeText } from "./notice-text"
+import { chooseModel, estimateTaskBytes, isFinished, runtime, type Task, type TaskStatus, view } from "./task"
 
 export const NAME = "background-agents"
 const MAX_TASKS = 500
@@ -100,33 +98,7 @@ export class BackgroundManager {
 
   private async start(task: Task): Promise<void> {
     try {
-      const created = rec(
-        await this.ctx.client.session.create({
-          body: { parentID: task.parentID, title: `${task.description} (@${task.agent} background)` },
-        }),
-      )
-      const childID = str(rec(created?.data)?.id)
-      if (!childID) throw new Error(`could not create the child session: ${JSON.stringify(created?.error ?? created).slice(0, 200)}`)
-      if (isFinished(task)) {
-        // cancelled while the session was being created
-        void this.ctx.client.session.abort({ path: { id: childID } }).catch(() => {})
-        return
-      }
-      task.childID = detach(childID)
-      this.byChild.set(task.childID, task.id)
-      const prompt = task.prompt ?? ""
-      task.prompt = undefined
-      const sent = rec(
-        await this.ctx.client.session.promptAsync({
-          path: { id: task.childID },
-          body: {
-            agent: task.agent,
-            model: { providerID: task.providerID, modelID: task.modelID },
-            parts: [{ type: "text", text: prompt }],
-          } as never,
-        }),
-      )
-      if (sent?.error) throw new Error(`could not send the prompt: ${JSON.stringify(sent.error).slice(0, 200)}`)
+      await startChild(this.ctx, task, (childID) => this.byChild.set(childID, task.id))
     } catch (err) {
       this.finish(task, "error", err instanceof Error ? err.message : String(err))
     }
@@ -262,17 +234,7 @@ export class BackgroundManager {
   private notifyParent(task: Task): void {
     const still = this.runningCount(task.parentID)
     const siblings = [...this.tasks.values()].filter((t) => t.parentID === task.parentID && isFinished(t))
-    const { text, noReply } = noticeText(task, still, siblings, this.ctx.now())
-    this.ctx.logger.toast(
-      `${task.description}: ${task.status}${still ? `, ${still} still running` : ""}`,
-      task.status === "completed" ? "success" : "warning",
-      "Background task",
-    )
-    const parent = this.ctx.store.peek(task.parentID)
-    const body: Record<string, unknown> = { noReply, parts: [{ type: "text", text }] }
-    if (parent?.agent) body.agent = parent.agent
-    if (parent?.providerID && parent.modelID) body.model = { providerID: parent.providerID, modelID: parent.modelID }
-    this.notices.send(task.parentID, body)
+    this.notices.taskEnded(task, still, siblings)
   }
 
   /** Resolves when every queued notice has been sent (tests). */
@@ -292,25 +254,4 @@ export class BackgroundManager {
   }
 }
 
-function view(t: Task): BackgroundTaskView {
-  return {
-    id: t.id,
-    description: t.description,
-    status: t.status,
-    startedAt: t.startedAt,
-    endedAt: t.endedAt,
-    toolCalls: t.toolCalls,
-    tokens: { ...t.tokens },
-  }
-}
 
-/** The model a task runs on: the one asked for, else the parent's; a string explains a refusal. */
-function chooseModel(asked: string | undefined, providerID?: string, modelID?: string): { providerID: string; modelID: string } | string {
-  if (asked) {
-    const slash = asked.indexOf("/")
-    if (slash <= 0 || slash === asked.length - 1) return `model must look like "provider/model", got "${asked.slice(0, 200)}"`
-    return { providerID: asked.slice(0, slash), modelID: asked.slice(slash + 1) }
-  }
-  if (!providerID || !modelID) return 'no model known for this session yet; pass model as "provider/model"'
-  return { providerID, modelID }
-}

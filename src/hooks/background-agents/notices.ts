@@ -1,5 +1,7 @@
 import { rec } from "../../events/json"
 import type { HookContext } from "../types"
+import { noticeText } from "./notice-text"
+import type { Task } from "./task"
 
 const ATTEMPTS = 3
 const BACKOFF_MS = 500
@@ -15,6 +17,21 @@ export class Notices {
   lost = 0
 
   constructor(private readonly ctx: HookContext) {}
+
+  /** A toast for the user and a notice to the parent session, in the parent's agent and model. */
+  taskEnded(task: Task, stillRunning: number, finished: Task[]): void {
+    const { text, noReply } = noticeText(task, stillRunning, finished, this.ctx.now())
+    this.ctx.logger.toast(
+      `${task.description}: ${task.status}${stillRunning ? `, ${stillRunning} still running` : ""}`,
+      task.status === "completed" ? "success" : "warning",
+      "Background task",
+    )
+    const parent = this.ctx.store.peek(task.parentID)
+    const body: Record<string, unknown> = { noReply, parts: [{ type: "text", text }] }
+    if (parent?.agent) body.agent = parent.agent
+    if (parent?.providerID && parent.modelID) body.model = { providerID: parent.providerID, modelID: parent.modelID }
+    this.send(task.parentID, body)
+  }
 
   send(parentID: string, body: Record<string, unknown>): void {
     const previous = this.chains.get(parentID) ?? Promise.resolve()

@@ -1,3 +1,5 @@
+import type { BackgroundTaskView } from "../../cache/facts"
+
 export type TaskStatus = "queued" | "running" | "completed" | "error" | "cancelled"
 
 export interface Task {
@@ -47,4 +49,28 @@ export function estimateTaskBytes(t: Task): number {
 export function runtime(t: Task, now: number): number {
   if (!t.startedAt) return 0
   return (t.endedAt ?? now) - t.startedAt
+}
+
+/** What the parent's entry.background shows of a task. */
+export function view(t: Task): BackgroundTaskView {
+  return {
+    id: t.id,
+    description: t.description,
+    status: t.status,
+    startedAt: t.startedAt,
+    endedAt: t.endedAt,
+    toolCalls: t.toolCalls,
+    tokens: { ...t.tokens },
+  }
+}
+
+/** The model a task runs on: the one asked for, else the parent's; a string explains a refusal. */
+export function chooseModel(asked: string | undefined, providerID?: string, modelID?: string): { providerID: string; modelID: string } | string {
+  if (asked) {
+    const slash = asked.indexOf("/")
+    if (slash <= 0 || slash === asked.length - 1) return `model must look like "provider/model", got "${asked.slice(0, 200)}"`
+    return { providerID: asked.slice(0, slash), modelID: asked.slice(slash + 1) }
+  }
+  if (!providerID || !modelID) return 'no model known for this session yet; pass model as "provider/model"'
+  return { providerID, modelID }
 }

@@ -1,0 +1,67 @@
+import { describe, expect, test } from "bun:test"
+import { setup } from "../helpers/background-session"
+import { ev } from "../helpers/events"
+
+describe("background agents: bounded queue, cancelling together, notices that hang", () => {
+  test("deleting a parent with queued tasks starts none of them", async () => {
+    const h = await setup()
+    await h.launch("running")
+    const queued = [await h.launch("q1"), await h.launch("q2"), await h.launch("q3")]
+    await h.send(ev.deleted("ses_parent"))
+    await h.clock.advance(5)
+    expect(h.created()).toBe(1)
+    for (const id of queued) expect(await h.run("background_output", { task_id: id })).toContain("cancelled")
+  })
+
+  test("background_cancel all cancels the queue without starting it", async () => {
+    const h = await setup()
+    await h.launch("running")
+    await h.launch("q1")
+    await h.launch("q2")
+    expect(await h.run("background_cancel", { task_id: "all" })).toContain("Cancelled")
+    await h.clock.advance(5)
+    expect(h.created()).toBe(1)
+  })
+
+  test("the queue is bounded: a launch beyond it is refused with a clear message", async () => {
+    const h = await setup()
+    for (let i = 0; i < 101; i++) await h.run("background_task", { description: `t${i}`, prompt: "p" })
+    expect(await h.run("background_task", { description: "one too many", prompt: "p" })).toContain(
+      "100 background tasks are already waiting for a slot",
+    )
+    expect(h.created()).toBe(1)
+  })
+
+  test("a hung notice times out and the parent's next notice still goes out", async () => {
+    let calls = 0
+    const h = await setup({ background_concurrency: 2 }, 0, () => (++calls <= 3 ? new Promise(() => {}) : { data: true }))
+    await h.launch("first")
+    await h.launch("second")
+    await h.complete("ses_child1")
+    await h.complete("ses_child2")
+    // three attempts of 15 s each, with backoffs of 0.5 s and 1 s between them
+    await h.clock.advance(3 * 15_000 + 1_500)
+    expect(h.notices()).toHaveLength(4)
+    expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(3)
+  })
+
+  test("a notice whose every attempt fails gives up without waiting after the last one", async () => {
+    const h = await setup({}, 0, () => ({ error: { name: "Boom" } }))
+    await h.launch("lost")
+    await h.complete("ses_child1")
+    const warned = () => h.fake.logs().filter((l) => l.message.includes("could not deliver a background notice"))
+    // attempts at 0, 0.5 s and 1.5 s (complete() itself lets 5 ms pass); none waits after the last
+    await h.clock.advance(1_495)
+    expect(h.notices()).toHaveLength(3)
+    expect(warned()).toHaveLength(1)
+  })
+
+  test("the parent's entry.background lists its tasks for other hooks and the sidebar", async () => {
+    const h = await setup()
+    const id = await h.launch("visible")
+    const fact = () => h.internals.ctx.store.peek("ses_parent")!.background
+    expect(fact()).toMatchObject({ running: 1, tasks: [{ id, description: "visible", status: "running" }] })
+    await h.complete("ses_child1")
+    expect(fact()).toMatchObject({ running: 0, tasks: [{ id, status: "completed", toolCalls: 1, tokens: { input: 300, output: 20 } }] })
+  })
+})
