@@ -164,9 +164,9 @@ results.watchdog = await timed("memory watchdog sampler cost", () =>
 
 if (plan.opencode) {
   const oc = plan.opencode
-  const harness = join(ROOT, "test/e2e/harness.ts")
+  const harness = join(ROOT, "testkit/opencode/harness.ts")
   results.opencode = await timed("4. real OpenCode", async () => {
-    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "test/e2e/harness.ts does not exist" }] }
+    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "testkit/opencode/harness.ts does not exist" }] }
     return worker<NonNullable<BenchResults["opencode"]>>("opencode", oc).catch((err) => ({ args: oc, runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }] }))
   })
 }

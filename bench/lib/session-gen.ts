@@ -1,6 +1,6 @@
 /**
  * Generates the event stream of one long OpenCode session, in the shapes OpenCode
- * 1.18.33 sends (see /work/shared/OPENCODE-FACTS.md and test/helpers/events.ts), with
+ * 1.18.33 sends (see /work/shared/OPENCODE-FACTS.md and testkit/events.ts), with
  * the plugin hook calls OpenCode makes between the events.
  *
  * Big strings are cut from one pre-built buffer so generation stays cheap. With

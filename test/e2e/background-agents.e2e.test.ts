@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
-import { bySession, sequence, type RecordedRequest, type Reply } from "./model-server"
+import { longrunReport, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { bySession, sequence, type RecordedRequest, type Reply } from "../../testkit/model-server"
 
 const task = (description: string, prompt: string) => ({ name: "background_task", args: { description, prompt } })
 const ids = (text: string) => [...new Set(text.match(/bg_[a-z0-9]+/g) ?? [])]

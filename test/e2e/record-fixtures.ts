@@ -16,8 +16,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { MODEL_ID, PROVIDER_ID, REPO_ROOT, startOpencode, type E2EEvent, type OpencodeHandle } from "./harness"
-import { bySession, sequence, type Reply } from "./model-server"
+import { MODEL_ID, PROVIDER_ID, REPO_ROOT, startOpencode, type E2EEvent, type OpencodeHandle } from "../../testkit/opencode"
+import { bySession, sequence, type Reply } from "../../testkit/model-server"
 
 const OUT_DIR = join(REPO_ROOT, "test/fixtures/events")
 const MAX_STRING = 1200

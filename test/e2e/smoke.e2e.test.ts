@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { join } from "node:path"
-import { assistantMessages, startOpencode, type OpencodeHandle } from "./harness"
-import { sequence } from "./model-server"
+import { assistantMessages, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence } from "../../testkit/model-server"
 import { SMOKE_MARKER } from "./fixtures/smoke-plugin"
 
 const USAGE_1 = { prompt_tokens: 1111, completion_tokens: 22 }

@@ -1,7 +1,7 @@
 import type { HookContext, LongrunHook } from "../../src/hooks/types"
 import type { HookName } from "../../src/options"
 import { createLongrun } from "../../src/plugin"
-import { fakeClient, fakeClock } from "./fake-client"
+import { fakeClient, fakeClock } from "../../testkit/fake-client"
 
 export type Factory = [HookName, (ctx: HookContext) => LongrunHook]
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "../helpers/plugin"
 
 const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test"
 import type { HookContext, LongrunHook } from "../../src/hooks/types"
 import { parseOptions } from "../../src/options"
 import { createLongrun } from "../../src/plugin"
-import { ev } from "../helpers/events"
-import { fakeClient, fakeClock } from "../helpers/fake-client"
+import { ev } from "../../testkit/events"
+import { fakeClient, fakeClock } from "../../testkit/fake-client"
 
 type Factory = [import("../../src/options").HookName, (ctx: HookContext) => LongrunHook]
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { createTodoContinuationHook } from "../../src/hooks/todo-continuation"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { fixture } from "../helpers/fixtures"
 import { pluginHarness, type Factory } from "../helpers/plugin"
 

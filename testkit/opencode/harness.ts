@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: runs the real `opencode serve` against the scripted model server
- * (model-server.ts) in an isolated temporary project, with our plugin loaded.
+ * (testkit/model-server) in an isolated temporary project, with our plugin loaded.
  *
  *   const oc = await startOpencode({ script: sequence([...]), pluginOptions: { ... } })
  *   const sessionID = await oc.runPrompt("do the thing")
@@ -21,7 +21,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk"
-import { startModelServer, type AutoReplies, type ModelServer, type Script } from "./model-server"
+import { startModelServer, type AutoReplies, type ModelServer, type Script } from "../model-server"
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..")
 export const OPENCODE_BIN = join(REPO_ROOT, "node_modules/.bin/opencode")
@@ -44,7 +44,7 @@ export type PluginSpec = string | [string, Record<string, unknown>]
 export interface StartOptions {
   /** Scripts the model's replies. Default: every agent turn answers "Done.". */
   script?: Script
-  /** Automatic replies for title and compaction requests (see model-server.ts). */
+  /** Automatic replies for title and compaction requests (see testkit/model-server). */
   auto?: AutoReplies
   /** Plugin entry: file:// URL or absolute path. Default: this repo's src/index.ts. `false`: load none. */
   plugin?: string | false
