@@ -6,6 +6,7 @@ import type { Checkpoint } from "../workers/event-path"
 import type { RssRun } from "../workers/opencode"
 import { fmtBytes, fmtNum, fmtRatio, median, type LatencySummary } from "./measure"
 import type { StreamSpec, StreamStats } from "./session-gen"
+import { idleHeadline, idleSection, type IdleResults } from "./report-idle"
 import { logLogChart } from "./svg"
 
 export interface Machine {
@@ -71,6 +72,7 @@ export interface BenchResults {
   sessions: Array<{ name: string; runs: SessionsRun[] }>
   watchdog: { available: boolean; reason?: string; file?: string; exportName?: string; result?: unknown }
   opencode?: { args: Record<string, unknown>; runs: RssRun[]; omoInstallMs?: number; omoEntry?: string }
+  idle?: IdleResults
 }
 
 const us = (v: number) => (Number.isFinite(v) ? (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(1)} µs`) : "n/a")
@@ -215,6 +217,7 @@ export function writeReport(r: BenchResults, outDir: string): string[] {
   } else {
     L.push("- Real OpenCode: skipped in quick mode.")
   }
+  L.push(...idleHeadline(r.idle))
   L.push("")
 
   // ---------------------------------------------------------------- part 1
@@ -447,6 +450,7 @@ export function writeReport(r: BenchResults, outDir: string): string[] {
     )
   }
   L.push("")
+  L.push(...idleSection(r.idle))
 
   // ---------------------------------------------------------------- watchdog
   L.push("## Memory watchdog sampler cost")
