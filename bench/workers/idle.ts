@@ -8,9 +8,10 @@
  * else should be running. The servers start one after another, the sessions run side by
  * side and the idle minutes overlap, so every configuration sees the same machine load.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { startOpencode, type OpencodeHandle } from "../../testkit/opencode"
 import type { Reply, Script } from "../../testkit/model-server"
+import { descendants } from "../../testkit/opencode/processes"
 import { argJson, emit, progress } from "../lib/worker-io"
 
 interface Args {
@@ -50,24 +51,6 @@ function cpuTicks(pid: number): { user: number; system: number } | undefined {
   } catch {
     return undefined
   }
-}
-
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>()
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8")
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
-    } catch {
-      // gone
-    }
-  }
-  const out: number[] = []
-  const stack = [root]
-  while (stack.length) for (const c of children.get(stack.pop()!) ?? []) (out.push(c), stack.push(c))
-  return out
 }
 
 /** CPU ticks of a process tree, per pid, so a child that exits mid-window is not subtracted. */
