@@ -73,11 +73,10 @@ describe("background agents in real OpenCode", () => {
   })
 
   test("the parent received the completion notices, and its next request contained them", () => {
-    const woken = oc.model.requests.find((r) => r.sessionID === parentID && r.lastUserText.includes("All background tasks of this session are done"))!
-    expect(woken).toBeDefined()
-    expect(woken.allText).toMatch(/\[longrun\] Background task bg_\w+ \(alpha\) completed/)
-    expect(woken.allText).toContain("1 background task(s) of this session still running") // the first, noReply notice
-    expect(woken.lastUserText).toMatch(/\[longrun\] Background task bg_\w+ \(beta\) completed/)
+    const woken = oc.model.requests.find((r) => r.sessionID === parentID && r.lastUserText.includes("All background tasks of this session are done"))
+    expect(woken?.allText).toMatch(/\[longrun\] Background task bg_\w+ \(alpha\) completed/)
+    expect(woken?.allText).toContain("1 background task(s) of this session still running") // the first, noReply notice
+    expect(woken?.lastUserText).toMatch(/\[longrun\] Background task bg_\w+ \(beta\) completed/)
   })
 
   test("background_output returned each result to the parent", () => {
