@@ -2,27 +2,52 @@
  * opencode-longrun benchmarks. `bun run bench` runs everything and writes
  * bench/RESULTS.md and bench/retained-memory.svg; `bun run bench --quick` is a smoke
  * run with small sizes that skips real OpenCode and writes to a temp dir instead.
- * `--out <dir>` writes elsewhere. Each measurement runs in its own bun process so
- * heap figures never mix. No assertions: this reports, it does not pass or fail.
+ * `--out <dir>` writes elsewhere. Naming parts runs only those (real OpenCode ones too,
+ * with --quick) and prints their results instead of writing RESULTS.md, e.g.
+ * `bun run bench idle`; parts: event-path, baseline, sessions, watchdog, opencode, idle.
+ * Each measurement runs in its own bun process so heap figures never mix. No
+ * assertions: this reports, it does not pass or fail.
  */
 import { spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { idleSection } from "./lib/report-idle"
 import { writeReport, type BenchResults, type Machine } from "./lib/report"
 
+const PARTS = ["event-path", "baseline", "sessions", "watchdog", "opencode", "idle"]
 const argv = process.argv.slice(2)
 const quick = argv.includes("--quick")
 const outIdx = argv.indexOf("--out")
-const outDir = outIdx >= 0 ? argv[outIdx + 1]! : quick ? join(tmpdir(), "opencode-longrun-bench-quick") : import.meta.dir
+const named = argv.filter((a, i) => !a.startsWith("--") && (outIdx < 0 || i !== outIdx + 1))
+const unknownParts = named.filter((p) => !PARTS.includes(p))
+if (unknownParts.length) {
+  process.stderr.write(`unknown bench part(s): ${unknownParts.join(", ")}; parts are ${PARTS.join(", ")}\n`)
+  process.exit(2)
+}
+/** Undefined: the whole bench (real OpenCode parts skipped in quick mode). */
+const only = named.length ? new Set(named) : undefined
+const wants = (part: string, realOpencode = false) => (only ? only.has(part) : !(quick && realOpencode))
+const outDir =
+  outIdx >= 0 ? argv[outIdx + 1]! : quick || only ? join(tmpdir(), `opencode-longrun-bench-${only ? "parts" : "quick"}`) : import.meta.dir
 const ROOT = join(import.meta.dir, "..")
+
+// sweep_interval_ms 1000 is the option's minimum: 60 sweeps in the idle minute make a per-sweep cost visible.
+const IDLE_CONFIGS = [
+  { name: "none" },
+  { name: "longrun (sweep_interval_ms 1000)", options: { sweep_interval_ms: 1000 } },
+  { name: "longrun (defaults)", options: {} },
+  { name: "none (again)" },
+]
 
 const plan = quick
   ? {
       eventPath: { reps: 1, messages: 3_000, checkpoints: [100, 300, 1_000, 3_000], warmupMessages: 1_000 },
       baseline: { reps: 1, lengths: [100, 1_000], onceLengths: [] as number[], samples: { "100": 2, "1000": 1 } },
       sessions: { reps: 1, sessions: 1_000, messagesPerSession: 10 },
-      opencode: undefined,
+      // Real OpenCode parts run in quick mode only when named.
+      opencode: { prompts: 10, stepsPerPrompt: 2, outputBytes: 60 * 1024, configs: ["none", "longrun"], omoVersion: "4.19.4" },
+      idle: { sessions: 3, idleMs: 10_000, configs: IDLE_CONFIGS },
     }
   : {
       eventPath: { reps: 3, messages: 100_000, checkpoints: [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000], warmupMessages: 3_000 },
@@ -31,6 +56,7 @@ const plan = quick
       sessions: { reps: 3, sessions: 1_000, messagesPerSession: 20 },
       // The second no-plugin run shows how far two identical runs differ: the noise floor for the ratios.
       opencode: { prompts: 70, stepsPerPrompt: 2, outputBytes: 60 * 1024, configs: ["none", "longrun", "oh-my-opencode", "none (again)"], omoVersion: "4.19.4" },
+      idle: { sessions: 20, idleMs: 60_000, configs: IDLE_CONFIGS },
     }
 
 function sh(cmd: string, args: string[]): string {
@@ -121,7 +147,7 @@ if (before.busy.length) process.stderr.write(`other busy processes: ${before.bus
 
 const results: BenchResults = { quick, started: started.toISOString(), command: quick ? "bun run bench --quick" : "bun run bench", machineBefore: before, timings, busyDuring } as BenchResults
 
-results.eventPath = await timed("1. event path", async () => {
+if (wants("event-path")) results.eventPath = await timed("1. event path", async () => {
   const runs = []
   for (let i = 0; i < plan.eventPath.reps; i++) {
     process.stderr.write(` run ${i + 1}/${plan.eventPath.reps}\n`)
@@ -130,7 +156,7 @@ results.eventPath = await timed("1. event path", async () => {
   return runs as BenchResults["eventPath"]
 })
 
-results.baseline = await timed("2. against the naive baseline", async () => {
+if (wants("baseline")) results.baseline = await timed("2. against the naive baseline", async () => {
   const runs = []
   for (let i = 0; i < plan.baseline.reps; i++) {
     const lengths = i === 0 ? [...plan.baseline.lengths, ...plan.baseline.onceLengths] : plan.baseline.lengths
@@ -140,7 +166,7 @@ results.baseline = await timed("2. against the naive baseline", async () => {
   return runs as BenchResults["baseline"]
 })
 
-results.sessions = await timed("3. many sessions", async () => {
+if (wants("sessions")) results.sessions = await timed("3. many sessions", async () => {
   const variants: Array<{ name: string; options: Record<string, unknown> }> = [
     { name: "defaults (max_sessions 200)", options: {} },
     { name: "max_sessions 2000 (the TTL alone)", options: { max_sessions: 2000 } },
@@ -158,21 +184,38 @@ results.sessions = await timed("3. many sessions", async () => {
 })
 
 // These two depend on code other people are writing; a failure is reported, not fatal.
-results.watchdog = await timed("memory watchdog sampler cost", () =>
+if (wants("watchdog")) results.watchdog = await timed("memory watchdog sampler cost", () =>
   worker<BenchResults["watchdog"]>("watchdog", {}).catch((err) => ({ available: false, reason: `the worker failed: ${String(err).slice(0, 500)}` })),
 )
 
-if (plan.opencode) {
+if (wants("opencode", true)) {
   const oc = plan.opencode
-  const harness = join(ROOT, "test/e2e/harness.ts")
+  const harness = join(ROOT, "testkit/opencode/harness.ts")
   results.opencode = await timed("4. real OpenCode", async () => {
-    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "test/e2e/harness.ts does not exist" }] }
+    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "testkit/opencode/harness.ts does not exist" }] }
     return worker<NonNullable<BenchResults["opencode"]>>("opencode", oc).catch((err) => ({ args: oc, runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }] }))
   })
+}
+
+if (wants("idle", true)) {
+  results.idle = await timed("5. idle CPU", () =>
+    worker<NonNullable<BenchResults["idle"]>>("idle", plan.idle).catch((err) => ({
+      args: plan.idle,
+      runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }],
+    })),
+  )
 }
 
 results.machineAfter = machine()
 results.durationMs = performance.now() - t0
 mkdirSync(outDir, { recursive: true })
+if (only) {
+  // Some parts only: no RESULTS.md (its parts depend on each other); the raw results and the parts that print alone.
+  const file = join(outDir, "results.json")
+  writeFileSync(file, JSON.stringify(results, null, 2))
+  if (results.idle) process.stdout.write(`\n${idleSection(results.idle).join("\n")}\n`)
+  process.stderr.write(`\nbench parts ${[...only].join(", ")} finished in ${(results.durationMs / 1000).toFixed(0)} s; raw results in ${file}\n`)
+  process.exit(0)
+}
 const files = writeReport(results, outDir)
 process.stderr.write(`\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`)

@@ -7,8 +7,8 @@
  * checks longrun_status. The timeline below is printed live from OpenCode's event stream.
  */
 import { readFileSync } from "node:fs"
-import { startOpencode, type E2EEvent, type OpencodeHandle } from "../test/e2e/harness"
-import { bySession, sequence, type RecordedRequest, type Reply, type Script } from "../test/e2e/model-server"
+import { startOpencode, type E2EEvent, type OpencodeHandle } from "../testkit/opencode"
+import { bySession, sequence, type RecordedRequest, type Reply, type Script } from "../testkit/model-server"
 
 const CONTEXT = 20_000
 const t0 = Date.now()

@@ -1,10 +1,10 @@
 import type { PluginInput } from "@opencode-ai/plugin"
-import { fakePluginInput } from "../../test/helpers/fake-client"
+import { fakePluginInput } from "../../testkit/fake-client"
 
 type Responder = (args: any) => unknown
 
 /**
- * A stand-in for OpenCode's client. Unlike test/helpers/fake-client it keeps no log of
+ * A stand-in for OpenCode's client. Unlike testkit/fake-client it keeps no log of
  * calls (that log would grow with the session and show up in the heap figures): it only
  * counts calls by name. Each method answers `{ data }` from a responder, default `true`.
  */

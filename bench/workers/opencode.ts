@@ -11,8 +11,8 @@ import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { startOpencode, type OpencodeHandle } from "../../test/e2e/harness"
-import type { Reply, Script } from "../../test/e2e/model-server"
+import { startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import type { Reply, Script } from "../../testkit/model-server"
 import { argJson, emit, progress } from "../lib/worker-io"
 
 interface Args {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
-import { bySession, sequence, type RecordedRequest, type Reply } from "./model-server"
+import { longrunReport, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { bySession, sequence, type RecordedRequest, type Reply } from "../../testkit/model-server"
 
 const task = (description: string, prompt: string) => ({ name: "background_task", args: { description, prompt } })
 const ids = (text: string) => [...new Set(text.match(/bg_[a-z0-9]+/g) ?? [])]
@@ -73,11 +73,10 @@ describe("background agents in real OpenCode", () => {
   })
 
   test("the parent received the completion notices, and its next request contained them", () => {
-    const woken = oc.model.requests.find((r) => r.sessionID === parentID && r.lastUserText.includes("All background tasks of this session are done"))!
-    expect(woken).toBeDefined()
-    expect(woken.allText).toMatch(/\[longrun\] Background task bg_\w+ \(alpha\) completed/)
-    expect(woken.allText).toContain("1 background task(s) of this session still running") // the first, noReply notice
-    expect(woken.lastUserText).toMatch(/\[longrun\] Background task bg_\w+ \(beta\) completed/)
+    const woken = oc.model.requests.find((r) => r.sessionID === parentID && r.lastUserText.includes("All background tasks of this session are done"))
+    expect(woken?.allText).toMatch(/\[longrun\] Background task bg_\w+ \(alpha\) completed/)
+    expect(woken?.allText).toContain("1 background task(s) of this session still running") // the first, noReply notice
+    expect(woken?.lastUserText).toMatch(/\[longrun\] Background task bg_\w+ \(beta\) completed/)
   })
 
   test("background_output returned each result to the parent", () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
-import { sequence, type Reply } from "./model-server"
+import { longrunReport, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence, type Reply } from "../../testkit/model-server"
 
 // Context 20,000, output 2,000: OpenCode's own overflow point is 18,000 tokens.
 // Usage climbs 40% -> 72% -> 82% -> 85%; the monitor warns at 70%, compaction fires at 80%.

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { longrunReport, REPO_ROOT, startOpencode, type OpencodeHandle } from "./harness"
-import { sequence } from "./model-server"
+import { longrunReport, REPO_ROOT, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence } from "../../testkit/model-server"
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, { import: string }> }
 const entry = join(REPO_ROOT, pkg.main)

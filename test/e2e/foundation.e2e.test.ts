@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
-import { sequence, type Reply } from "./model-server"
+import { longrunReport, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence, type Reply } from "../../testkit/model-server"
 
 const TOOL_STEPS = 30
 const echo = (i: number): Reply => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
-import { longrunReport, startOpencode, type OpencodeHandle } from "./harness"
-import { bySession, sequence, type Reply } from "./model-server"
+import { longrunReport, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { bySession, sequence, type Reply } from "../../testkit/model-server"
 
 // In the spirit of the opencode-17226 reproduction: a generated file is rewritten on each
 // turn with snapshots on, and OpenCode puts its whole before/after bodies into the user

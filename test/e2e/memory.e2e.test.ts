@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startOpencode, type OpencodeHandle } from "./harness"
-import { sequence } from "./model-server"
+import { startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence } from "../../testkit/model-server"
 
 describe("memory report and watchdog in real OpenCode", () => {
   let oc: OpencodeHandle

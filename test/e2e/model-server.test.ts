@@ -1,6 +1,6 @@
 /** Fast checks of the scripted model server alone (no OpenCode). */
 import { afterEach, describe, expect, test } from "bun:test"
-import { bySession, sequence, startModelServer, type ModelServer } from "./model-server"
+import { bySession, sequence, startModelServer, type ModelServer } from "../../testkit/model-server"
 
 let server: ModelServer | undefined
 afterEach(async () => {

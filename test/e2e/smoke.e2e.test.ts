@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { join } from "node:path"
-import { assistantMessages, startOpencode, type OpencodeHandle } from "./harness"
-import { sequence } from "./model-server"
+import { assistantMessages, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { sequence } from "../../testkit/model-server"
 import { SMOKE_MARKER } from "./fixtures/smoke-plugin"
 
 const USAGE_1 = { prompt_tokens: 1111, completion_tokens: 22 }
@@ -62,8 +62,7 @@ describe("e2e harness smoke", () => {
 
     const second = reqs[1]!
     const call = second.priorToolCalls.find((c) => c.name === "smoke_echo")
-    expect(call).toBeDefined()
-    expect(JSON.parse(call!.args)).toEqual({ text: "ping" })
+    expect(JSON.parse(call?.args ?? "null")).toEqual({ text: "ping" })
     const result = second.toolResults.find((r) => r.toolCallId === call!.id)
     expect(result?.content).toContain(SMOKE_MARKER)
   })
@@ -77,8 +76,7 @@ describe("e2e harness smoke", () => {
 
   test("a todowrite call produces todo.updated", () => {
     const ev = oc.events.find((e) => e.type === "todo.updated" && e.properties.sessionID === sessionID)
-    expect(ev).toBeDefined()
-    expect(ev!.properties.todos).toEqual(TODOS)
+    expect(ev?.properties.todos).toEqual(TODOS)
   })
 
   test("assistant message.updated events carry the scripted usage as tokens", () => {

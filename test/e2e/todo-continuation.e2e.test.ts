@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startOpencode, type OpencodeHandle } from "./harness"
-import { bySession, sequence, type Reply } from "./model-server"
+import { startOpencode, type OpencodeHandle } from "../../testkit/opencode"
+import { bySession, sequence, type Reply } from "../../testkit/model-server"
 
 const MARKER = "[longrun] Continue your todo list"
 const todos = (statuses: string[]): Reply => ({

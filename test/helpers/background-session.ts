@@ -1,5 +1,5 @@
 import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
-import { ev } from "./events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "./plugin"
 
 export const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]

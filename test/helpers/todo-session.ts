@@ -1,5 +1,5 @@
 import { createTodoContinuationHook } from "../../src/hooks/todo-continuation"
-import { ev } from "./events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "./plugin"
 
 export const todoOnly: Factory[] = [["todo-continuation", createTodoContinuationHook]]

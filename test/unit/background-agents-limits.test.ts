@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { setup } from "../helpers/background-session"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 
 describe("background agents: bounded queue, cancelling together, notices that hang", () => {
   test("deleting a parent with queued tasks starts none of them", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { setup } from "../helpers/background-session"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 
 describe("background agents", () => {
   test("launch creates a child of the parent and sends the prompt with agent and model", async () => {

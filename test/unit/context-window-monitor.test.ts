@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { createContextWindowMonitorHook } from "../../src/hooks/context-window-monitor"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "../helpers/plugin"
 
 const monitorOnly: Factory[] = [["context-window-monitor", createContextWindowMonitorHook]]

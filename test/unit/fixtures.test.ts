@@ -35,8 +35,10 @@ describe("recorded OpenCode 1.18.33 payloads", () => {
     expect(entry.messages.size).toBeGreaterThan(0)
     const todos = fixture("todo.updated")[0]!
     expect(h.internals.ctx.store.peek(todos.properties.sessionID)!.todos).toHaveLength(todos.properties.todos.length)
+    // The recording has a child session (the task in record-fixtures.ts); it must, or this proves nothing.
     const child = fixture("session.created").find((e) => e.properties.info.parentID)
-    if (child) expect(h.internals.ctx.store.peek(child.properties.info.id)!.parentID).toBe(child.properties.info.parentID)
+    expect(child?.properties.info.parentID).toStartWith("ses_")
+    expect(h.internals.ctx.store.peek(child!.properties.info.id)?.parentID).toBe(child!.properties.info.parentID)
     // no errors were logged by any hook while replaying real traffic
     expect(h.fake.logs().filter((l) => l.level === "error")).toEqual([])
   })
@@ -58,8 +60,9 @@ describe("recorded OpenCode 1.18.33 payloads", () => {
     expect(entry.usage).toBeUndefined()
   })
 
-  test("an aborted session's error carries MessageAbortedError", () => {
+  test("an aborted session's error carries MessageAbortedError, with the session id the hooks read", () => {
     const aborted = fixture("session.error").find((e) => e.properties.error?.name === "MessageAbortedError")
     expect(aborted).toBeDefined()
+    expect(parseEvent({ event: aborted })?.sessionID).toStartWith("ses_")
   })
 })

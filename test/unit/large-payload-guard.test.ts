@@ -6,7 +6,7 @@ import { createLargePayloadGuardHook } from "../../src/hooks/large-payload-guard
 import { headAndTail, outputsRoot, pruneOutputs } from "../../src/hooks/large-payload-guard/output-cap"
 import { createContextWindowMonitorHook } from "../../src/hooks/context-window-monitor"
 import type { HookContext } from "../../src/hooks/types"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "../helpers/plugin"
 import { longestReachableString } from "../helpers/retained"
 

@@ -3,7 +3,7 @@ import { createMemoryWatchdog, measureSamplerCost } from "../../src/hooks/memory
 import { RingBuffer } from "../../src/hooks/memory-watchdog/ring-buffer"
 import type { HookContext } from "../../src/hooks/types"
 import type { MemorySample } from "../../src/status/memory"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness } from "../helpers/plugin"
 
 const MB = 1024 * 1024

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { createPreemptiveCompactionHook } from "../../src/hooks/preemptive-compaction"
 import { hostOverflowPoint } from "../../src/hooks/preemptive-compaction/overflow"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness, type Factory } from "../helpers/plugin"
 
 const compactionOnly: Factory[] = [["preemptive-compaction", createPreemptiveCompactionHook]]

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test"
 import { heapStats } from "bun:jsc"
 import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { pluginHarness } from "../helpers/plugin"
 
 const MB = 1024 * 1024

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test"
 import type { HookContext, LongrunHook } from "../../src/hooks/types"
 import { parseOptions } from "../../src/options"
 import { createLongrun } from "../../src/plugin"
-import { ev } from "../helpers/events"
-import { fakeClient } from "../helpers/fake-client"
-import { fakeClock } from "../helpers/fake-clock"
+import { ev } from "../../testkit/events"
+import { fakeClient } from "../../testkit/fake-client"
+import { fakeClock } from "../../testkit/fake-clock"
 
 type Factory = [import("../../src/options").HookName, (ctx: HookContext) => LongrunHook]
 

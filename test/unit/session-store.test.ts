@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test"
 import { ingest } from "../../src/cache/ingest"
 import { SessionStore } from "../../src/cache/session-store"
 import { parseEvent } from "../../src/events/parse"
-import { fakeClock } from "../helpers/fake-clock"
-import { ev } from "../helpers/events"
+import { fakeClock } from "../../testkit/fake-clock"
+import { ev } from "../../testkit/events"
 import { longestReachableString } from "../helpers/retained"
 
 function makeStore(clock = fakeClock(), over: Partial<ConstructorParameters<typeof SessionStore>[0]> = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { FAST, session, THREE } from "../helpers/todo-session"
 
 describe("todo continuation: stagnation, commands, one prompt in flight", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { ev } from "../helpers/events"
+import { ev } from "../../testkit/events"
 import { fixture } from "../helpers/fixtures"
 import { FAST, session, THREE } from "../helpers/todo-session"
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../../src/runtime/clock"
+import type { Clock, TimerHandle } from "../src/runtime/clock"
 
 interface FakeTimer {
   id: number

@@ -57,14 +57,3 @@ export function fakePluginInput(client: PluginInput["client"], projectID = "p"):
     $: undefined,
   } as unknown as PluginInput
 }
-
-/** A controllable clock for code that takes `now`. */
-export function fakeClock(start = 1_700_000_000_000) {
-  let t = start
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms
-    },
-  }
-}
