@@ -10,8 +10,14 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { writeReport, type BenchResults, type Machine } from "./lib/report"
+import { readSection, writeSection } from "./pruning/section"
 
 const argv = process.argv.slice(2)
+// `bun run bench/run.ts pruning` runs the context pruning part alone (it writes its own section).
+if (argv[0] === "pruning") {
+  await import("./pruning/run")
+  process.exit(0)
+}
 const quick = argv.includes("--quick")
 const outIdx = argv.indexOf("--out")
 const outDir = outIdx >= 0 ? argv[outIdx + 1]! : quick ? join(tmpdir(), "opencode-longrun-bench-quick") : import.meta.dir
@@ -174,5 +180,7 @@ if (plan.opencode) {
 results.machineAfter = machine()
 results.durationMs = performance.now() - t0
 mkdirSync(outDir, { recursive: true })
+const pruningSection = readSection(join(outDir, "RESULTS.md"))
 const files = writeReport(results, outDir)
+if (pruningSection) writeSection(join(outDir, "RESULTS.md"), pruningSection)
 process.stderr.write(`\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`)

@@ -31,6 +31,8 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
   }
   const protectedTools = new Set(opt.pruning_protected_tools)
   const timing = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, failures: 0 }
+  /** the newest transform times, for the median (a fixed 128 numbers) */
+  const recent: number[] = []
   const stateOf = (entry: SessionEntry) =>
     entry.state<PruneState>(NAME, createPruneState, { release: (s) => trimState(s, new Set()), estimate: pruneStateBytes })
 
@@ -133,6 +135,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         timing.totalMs += ms
         timing.lastMs = ms
         if (ms > timing.maxMs) timing.maxMs = ms
+        recent[(timing.count - 1) % 128] = ms
       },
     },
     status: () => {
@@ -141,7 +144,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         if (!s || s.requests === 0) return []
         return [{ id: e.id, requests: s.requests, moments: s.moments, charsNotSent: s.charsNotSent, tokensNotSent: Math.round(s.charsNotSent / 4), lastRequest: { ...e.pruning } }]
       })
-      const data = { sessions, transform: { ...timing, meanMs: timing.count ? timing.totalMs / timing.count : 0 } }
+      const sorted = [...recent].sort((a, b) => a - b)
+      const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0
+      const data = { sessions, transform: { ...timing, meanMs: timing.count ? timing.totalMs / timing.count : 0, recentMedianMs: medianMs } }
       const rows = sessions.map((s) => [
         s.id,
         String(s.lastRequest.partsPruned),
@@ -153,7 +158,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
       const text =
         (rows.length
           ? table(["session", "parts pruned", "tokens saved (last request)", "tokens not sent (session)", "prunes", "by strategy"], rows)
-          : "nothing pruned yet") + `\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
+          : "nothing pruned yet") + `\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
       return { title: "context pruning", data, text }
     },
   }

@@ -49,25 +49,27 @@ export function isToolPart(p: unknown): p is ToolPartLike {
   return !!q && q.type === "tool" && typeof q.id === "string" && typeof q.tool === "string" && !!q.state && typeof q.state === "object"
 }
 
-/** The file content OpenCode's read tool returned, without its line numbers; undefined unless it is the whole file. */
-export function readContent(output: string): string | undefined {
+/**
+ * The numbered file body OpenCode's read tool returned ("1: first line\n2: ..."), or
+ * undefined unless the read returned the whole file. Hashed as is: cheap for reads, the
+ * common case; a write's content is put in the same form to be compared with it.
+ */
+export function readBody(output: string): string | undefined {
   const start = output.indexOf("<content>\n")
   const end = output.lastIndexOf("\n\n(End of file")
   if (start < 0 || end < start) return undefined
-  const body = output.slice(start + "<content>\n".length, end)
-  if (body.length === 0) return ""
-  const lines = body.split("\n")
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\d+): /.exec(lines[i]!)
-    if (!m || Number(m[1]) !== i + 1) return undefined
-    lines[i] = lines[i]!.slice(m[0].length)
-  }
-  return lines.join("\n")
+  return output.slice(start + "<content>\n".length, end)
 }
 
-/** Same normalisation for written content: a trailing newline is not a line of its own in a read. */
-function writtenContent(content: string): string {
-  return content.endsWith("\n") ? content.slice(0, -1) : content
+/** A written content in the form the read tool returns it. */
+export function numbered(content: string): string {
+  // A trailing newline is not a line of its own in a read.
+  const text = content.endsWith("\n") ? content.slice(0, -1) : content
+  if (text.length === 0) return ""
+  return text
+    .split("\n")
+    .map((l, i) => `${i + 1}: ${l}`)
+    .join("\n")
 }
 
 function filePath(input: Record<string, unknown> | undefined, dir: string): string | undefined {
@@ -95,7 +97,7 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
   const savedPath = SAVED.exec(output)?.[1]
   if (tool === "read") {
     const path = filePath(input, dir)
-    const content = readContent(output)
+    const content = readBody(output)
     const ranged = input?.offset !== undefined || input?.limit !== undefined
     if (path && content !== undefined && !ranged && !savedPath)
       return { tool, callID, kind: "read", path, hash: hashText(content), chars: output.length, inputChars: 0, savedPath }
@@ -104,7 +106,7 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
   }
   if (tool === "write" && typeof input?.content === "string") {
     const path = filePath(input, dir)
-    if (path) return { tool, callID, kind: "write", path, hash: hashText(writtenContent(input.content)), chars: output.length, inputChars: input.content.length, savedPath }
+    if (path) return { tool, callID, kind: "write", path, hash: hashText(numbered(input.content)), chars: output.length, inputChars: input.content.length, savedPath }
   }
   // Edits are never pruned, and need no tracking: a reference is only ever made to a copy
   // with the very same content, and only a later full copy with other content supersedes.
