@@ -107,7 +107,8 @@ export function plan(items: WalkItem[], decisions: Map<string, Decision>, curren
     }
     const inp = `${it.id}:i`
     if (o.failedInputs && !decided(inp) && f.inputChars >= FAILED_ARG_MIN_CHARS && lossyOk(it) && it.turn <= currentTurn - o.failedAfterTurns) {
-      pending.set(inp, { strategy: "failed-input", text: failedInput(0), chars: f.inputChars })
+      // The text stands for each long argument; apply.ts writes one per argument with its own size.
+      pending.set(inp, { strategy: "failed-input", text: failedInput(f.inputChars), chars: f.inputChars })
     }
   }
   let pendingChars = 0
