@@ -38,11 +38,21 @@ export interface RunResult {
   durationMs: number
 }
 
-async function runSession(config: "none" | "longrun"): Promise<RunResult> {
+/** The configurations compared, each its own OpenCode server; options undefined = no plugin. */
+export const CONFIGS: Array<{ name: string; options?: Record<string, unknown> }> = [
+  { name: "no plugin" },
+  { name: "longrun, defaults", options: {} },
+  { name: "longrun, references only", options: { pruning_superseded_reads: false, pruning_superseded_writes: false, pruning_failed_inputs: false } },
+  { name: "longrun, pruning off", options: { disabled_hooks: ["context-pruning"] } },
+]
+
+async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
+  const config = cfg.name
   const t0 = performance.now()
   const replies: Reply[] = Array.from({ length: TURNS }, (_, i) => turnReplies(i + 1)).flat()
   const oc = await startOpencode({
-    plugin: config === "none" ? false : undefined,
+    plugin: cfg.options ? undefined : false,
+    pluginOptions: cfg.options,
     files: FILES,
     limit: { context: 1_000_000, output: 8_000 },
     script: bySession([
@@ -63,7 +73,7 @@ async function runSession(config: "none" | "longrun"): Promise<RunResult> {
     const stored = (await oc.client.session.messages({ path: { id: sessionID! } })).data as any[]
     const storedJson = JSON.stringify(stored)
     let status: any
-    if (config === "longrun") {
+    if (cfg.options) {
       await oc.runPrompt("Report status.")
       const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
       status = json ? JSON.parse(json.content).sections?.find((s: any) => s.hook === "context-pruning")?.data : undefined
@@ -105,9 +115,9 @@ const started = new Date()
 process.stderr.write("context pruning bench: transform timing\n")
 const timing = await transformTiming()
 const runs: RunResult[] = []
-for (const config of ["none", "longrun"] as const) {
-  process.stderr.write(`context pruning bench: real OpenCode, ${config}\n`)
-  runs.push(await runSession(config).catch((err) => ({ config, ok: false, error: String(err).slice(0, 1500) }) as RunResult))
+for (const cfg of CONFIGS) {
+  process.stderr.write(`context pruning bench: real OpenCode, ${cfg.name}\n`)
+  runs.push(await runSession(cfg).catch((err) => ({ config: cfg.name, ok: false, error: String(err).slice(0, 1500) }) as RunResult))
 }
 const result = { started: started.toISOString(), machine, turns: TURNS, timing, runs }
 console.log(`RESULT ${JSON.stringify({ ...result, runs: runs.map(({ stored, ...r }) => r) })}`)
