@@ -14,9 +14,15 @@ import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { idleSection } from "./lib/report-idle"
 import { writeReport, type BenchResults, type Machine } from "./lib/report"
+import { readSection, writeSection } from "./pruning/section"
 
 const PARTS = ["event-path", "baseline", "sessions", "watchdog", "opencode", "idle"]
 const argv = process.argv.slice(2)
+// `bun run bench/run.ts pruning` runs the context pruning part alone (it writes its own section).
+if (argv[0] === "pruning") {
+  await import("./pruning/run")
+  process.exit(0)
+}
 const quick = argv.includes("--quick")
 const outIdx = argv.indexOf("--out")
 const named = argv.filter((a, i) => !a.startsWith("--") && (outIdx < 0 || i !== outIdx + 1))
@@ -217,5 +223,8 @@ if (only) {
   process.stderr.write(`\nbench parts ${[...only].join(", ")} finished in ${(results.durationMs / 1000).toFixed(0)} s; raw results in ${file}\n`)
   process.exit(0)
 }
+// The context-pruning part writes its own section (bun run bench pruning); keep it across this rewrite.
+const pruningSection = readSection(join(outDir, "RESULTS.md"))
 const files = writeReport(results, outDir)
+if (pruningSection) writeSection(join(outDir, "RESULTS.md"), pruningSection)
 process.stderr.write(`\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`)

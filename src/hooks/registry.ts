@@ -1,5 +1,6 @@
 import type { HookName } from "../options"
 import { createBackgroundAgentsHook } from "./background-agents"
+import { createContextPruningHook } from "./context-pruning"
 import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createLargePayloadGuardHook } from "./large-payload-guard"
 import { createMemoryWatchdogHook } from "./memory-watchdog"
@@ -17,4 +18,5 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["todo-continuation", createTodoContinuationHook],
   ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],
+  ["context-pruning", createContextPruningHook],
 ]

@@ -11,6 +11,7 @@ export const HOOK_NAMES = [
   "background-agents",
   "large-payload-guard",
   "memory-watchdog",
+  "context-pruning",
 ] as const
 export type HookName = (typeof HOOK_NAMES)[number]
 
@@ -132,6 +133,42 @@ export const optionShapes = {
     .default(200)
     .describe("Warn when RSS grows faster than this many MB per minute."),
   memory_growth_window_ms: int(SECOND, DAY).default(5 * MINUTE).describe("Window over which RSS growth is measured."),
+  // context pruning
+  pruning_dedupe: z
+    .boolean()
+    .default(true)
+    .describe(
+      "A tool output identical to an earlier one still sent (same tool, arguments and output, or a read returning what a write wrote) is sent as a short reference to it.",
+    ),
+  pruning_superseded_reads: z
+    .boolean()
+    .default(true)
+    .describe("A file read made stale by a later read or write of the same file that changed it is left out (the newest copy stays)."),
+  pruning_superseded_writes: z
+    .boolean()
+    .default(true)
+    .describe("The content of a write made stale by a later write (or full read) of the same file is left out."),
+  pruning_failed_inputs: z
+    .boolean()
+    .default(true)
+    .describe("Long arguments of failed tool calls are left out after pruning_failed_after_turns user turns."),
+  pruning_failed_after_turns: int(1, 100).default(2).describe("User turns after which a failed call's long arguments are left out."),
+  pruning_repeated_errors: z.boolean().default(true).describe("An error output identical to an earlier one is sent as a short reference to it."),
+  pruning_protect_turns: int(0, 100).default(1).describe("Stale copies in the newest N user turns are never left out."),
+  pruning_protected_tools: names(100, 100)
+    .default(["task", "todowrite", "todoread", "skill", "question"])
+    .describe("Tools whose calls are never pruned."),
+  pruning_turn_min_chars: int(0, 100_000_000)
+    .default(4_000)
+    .describe(
+      "At a user turn's start, stale copies are left out only if they add up to this many characters (each such prune breaks the provider's prompt cache once).",
+    ),
+  pruning_threshold_chars: int(1_000, 100_000_000)
+    .default(100_000)
+    .describe("Within a turn, stale copies are left out once they add up to this many characters."),
+  pruning_toast_chars: int(0, 100_000_000)
+    .default(40_000)
+    .describe("A toast tells the user when one prune leaves out at least this many characters (0: never)."),
 }
 
 export type OptionKey = keyof typeof optionShapes

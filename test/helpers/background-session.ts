@@ -1,6 +1,6 @@
 import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "./plugin"
+import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 export const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]
 

@@ -1,6 +1,6 @@
 import { createTodoContinuationHook } from "../../src/hooks/todo-continuation"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "./plugin"
+import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 export const todoOnly: Factory[] = [["todo-continuation", createTodoContinuationHook]]
 export const THREE = [

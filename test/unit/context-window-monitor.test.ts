@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { createContextWindowMonitorHook } from "../../src/hooks/context-window-monitor"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "../helpers/plugin"
+import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 const monitorOnly: Factory[] = [["context-window-monitor", createContextWindowMonitorHook]]
 const LIMIT = { context: 20_000, output: 2_000 }

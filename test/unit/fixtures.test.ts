@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { parseEvent } from "../../src/events/parse"
 import { EVENT_TYPES } from "../../src/events/types"
 import { allFixtures, fixture } from "../helpers/fixtures"
-import { pluginHarness } from "../helpers/plugin"
+import { pluginHarness } from "../../testkit/plugin-harness"
 
 describe("recorded OpenCode 1.18.33 payloads", () => {
   test("every recorded event of a consumed type parses, with its session id; the rest are ignored", () => {

@@ -7,7 +7,7 @@ import { headAndTail, outputsRoot, pruneOutputs } from "../../src/hooks/large-pa
 import { createContextWindowMonitorHook } from "../../src/hooks/context-window-monitor"
 import type { HookContext } from "../../src/hooks/types"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "../helpers/plugin"
+import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 import { longestReachableString } from "../helpers/retained"
 
 const root = mkdtempSync(join(tmpdir(), "longrun-guard-"))

@@ -4,7 +4,7 @@ import { RingBuffer } from "../../src/hooks/memory-watchdog/ring-buffer"
 import type { HookContext } from "../../src/hooks/types"
 import type { MemorySample } from "../../src/status/memory"
 import { ev } from "../../testkit/events"
-import { pluginHarness } from "../helpers/plugin"
+import { pluginHarness } from "../../testkit/plugin-harness"
 
 const MB = 1024 * 1024
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { createPreemptiveCompactionHook } from "../../src/hooks/preemptive-compaction"
 import { hostOverflowPoint } from "../../src/hooks/preemptive-compaction/overflow"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "../helpers/plugin"
+import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 const compactionOnly: Factory[] = [["preemptive-compaction", createPreemptiveCompactionHook]]
 const LIMIT = { context: 20_000, output: 2_000 } // OpenCode overflows at 18,000

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test"
 import { heapStats } from "bun:jsc"
 import { createBackgroundAgentsHook } from "../../src/hooks/background-agents"
 import { ev } from "../../testkit/events"
-import { pluginHarness } from "../helpers/plugin"
+import { pluginHarness } from "../../testkit/plugin-harness"
 
 const MB = 1024 * 1024
 

@@ -1,8 +1,8 @@
-import type { HookContext, LongrunHook } from "../../src/hooks/types"
-import type { HookName } from "../../src/options"
-import { createLongrun } from "../../src/plugin"
-import { fakeClient } from "../../testkit/fake-client"
-import { fakeClock } from "../../testkit/fake-clock"
+import type { HookContext, LongrunHook } from "../src/hooks/types"
+import type { HookName } from "../src/options"
+import { createLongrun } from "../src/plugin"
+import { fakeClient } from "./fake-client"
+import { fakeClock } from "./fake-clock"
 
 export type Factory = [HookName, (ctx: HookContext) => LongrunHook]
 
