@@ -1,5 +1,5 @@
 import type { SessionEntry } from "../../cache/session-entry"
-import { table } from "../../status/report"
+import { table } from "../../status/format"
 import type { HookContext, LongrunHook } from "../types"
 import { applyDecisions, type Applied, type Located, type OutgoingMessage } from "./apply"
 import { plan, type Decision, type StrategyOptions, type WalkItem } from "./decide"
