@@ -18,7 +18,7 @@ export async function startChild(ctx: HookContext, task: Task, adopt: (childID: 
   if (!childID) throw new Error(`could not create the child session: ${JSON.stringify(created?.error ?? created).slice(0, 200)}`)
   if (isFinished(task)) {
     // cancelled while the session was being created
-    void ctx.client.session.abort({ path: { id: childID } }).catch(() => {})
+    await ctx.client.session.abort({ path: { id: childID } }).catch(() => {})
     return
   }
   task.childID = detach(childID)

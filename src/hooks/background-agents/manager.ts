@@ -37,6 +37,9 @@ export class BackgroundManager {
   private readonly waiters: Waiters
   private sweeper: TimerHandle | undefined
   private seq = 0
+  private disposed = false
+  /** parents deleted lately: OpenCode deletes the children first, then the parent */
+  private readonly goneParents = new Set<string>()
 
   constructor(private readonly ctx: HookContext) {
     const o = ctx.options
@@ -87,6 +90,7 @@ export class BackgroundManager {
 
   /** Starts queued tasks, in order, while their model and provider have free slots. */
   private pump(): void {
+    if (this.disposed) return
     for (const task of this.slots.take()) {
       task.status = "running"
       task.startedAt = this.ctx.now()
@@ -99,8 +103,12 @@ export class BackgroundManager {
   private async start(task: Task): Promise<void> {
     try {
       await startChild(this.ctx, task, (childID) => this.byChild.set(childID, task.id))
+      // Cancelled while the prompt was on its way: the child must not run unwatched.
+      if (isFinished(task)) void this.abortChild(task.childID)
     } catch (err) {
       this.finish(task, "error", err instanceof Error ? err.message : String(err))
+      // The prompt may have arrived even though the call failed or timed out.
+      void this.abortChild(task.childID)
     }
   }
 
@@ -110,7 +118,7 @@ export class BackgroundManager {
    * caller is cancelling several and pumps once at the end).
    */
   finish(task: Task, status: Exclude<TaskStatus, "queued" | "running">, error?: string, opts = { notify: true, pump: true }): void {
-    if (isFinished(task)) return
+    if (isFinished(task) || this.disposed) return
     task.status = status
     task.endedAt = this.ctx.now()
     if (error) task.error = detach(error, 500)
@@ -135,11 +143,16 @@ export class BackgroundManager {
     const live = targets.filter((t) => !isFinished(t))
     for (const t of live) this.finish(t, "cancelled", reason, { notify, pump: false })
     this.pump()
-    for (const t of live) {
-      if (t.childID) await this.ctx.client.session.abort({ path: { id: t.childID } }).catch((err) => {
-        this.ctx.logger.log("warn", `could not abort background session ${t.childID}: ${String(err)}`)
-      })
-    }
+    await Promise.allSettled(live.map((t) => this.abortChild(t.childID)))
+  }
+
+  /** Aborts a child session; a failure is logged, never thrown. */
+  abortChild(childID: string | undefined): Promise<void> {
+    if (!childID) return Promise.resolve()
+    return this.ctx.client.session.abort({ path: { id: childID } }).then(
+      () => {},
+      (err) => this.ctx.logger.log("warn", `could not abort background session ${childID}: ${String(err)}`),
+    )
   }
 
   runningCount(parentID?: string): number {
@@ -149,12 +162,18 @@ export class BackgroundManager {
     return n
   }
 
-  /** Writes the parent's entry.background fact. */
+  /**
+   * Writes the parent's entry.background fact: every unfinished task first (the
+   * compaction summary must name them all), then the newest finished ones.
+   */
   private publish(parentID: string): void {
+    if (this.disposed) return
     const entry = this.ctx.store.peek(parentID) ?? this.ctx.store.touch(parentID)
     const mine = [...this.tasks.values()].filter((t) => t.parentID === parentID)
-    entry.background.running = mine.filter((t) => !isFinished(t)).length
-    entry.background.tasks = mine.slice(-MAX_TASK_VIEWS).map(view)
+    const open = mine.filter((t) => !isFinished(t))
+    const done = mine.filter(isFinished).slice(-Math.max(0, MAX_TASK_VIEWS - open.length))
+    entry.background.running = open.length
+    entry.background.tasks = [...open.slice(0, MAX_TASK_VIEWS), ...done].map(view)
   }
 
   /** Resolves when the task ends or after `ms`, whichever is first. */
@@ -174,12 +193,22 @@ export class BackgroundManager {
     if (!task) return
     task.lastActivityAt = this.ctx.now()
     const outcome = applyChildEvent(task, ev, this.ctx.options.background_result_max_chars)
-    if (outcome) this.finish(task, outcome.status, outcome.error)
+    if (outcome && ev.type === "session.deleted") {
+      // Deleting a parent deletes its children first: wait a tick before the freed slot goes to
+      // the next task or the parent is told, so that a parent deletion right behind cancels both.
+      this.finish(task, outcome.status, outcome.error, { notify: false, pump: false })
+      this.ctx.timers.setTimeout(() => {
+        this.pump()
+        if (!this.goneParents.has(task.parentID)) this.notifyParent(task)
+      }, 0)
+    } else if (outcome) this.finish(task, outcome.status, outcome.error)
     else if (ev.type === "message.updated" || ev.type === "message.part.updated") this.publish(task.parentID)
   }
 
   /** A parent session went away: its tasks are cancelled, with nobody left to tell. */
   onParentDeleted(parentID: string): void {
+    this.goneParents.add(parentID)
+    if (this.goneParents.size > 100) this.goneParents.delete(this.goneParents.values().next().value!)
     const mine = [...this.tasks.values()].filter((t) => t.parentID === parentID && !isFinished(t))
     if (mine.length > 0) void this.cancel(mine, "the parent session was deleted", false)
   }
@@ -249,6 +278,7 @@ export class BackgroundManager {
   }
 
   dispose(): void {
+    this.disposed = true
     this.stopSweeper()
     this.waiters.wakeAll()
   }

@@ -17,8 +17,9 @@ export class Waiters {
         signal?.removeEventListener("abort", done)
         resolve()
       }
+      if (signal?.aborted) return resolve()
       const timer = this.timers.setTimeout(done, ms)
-      if (!timer || signal?.aborted) return resolve()
+      if (!timer) return resolve()
       set.add(done)
       this.byTask.set(taskID, set)
       signal?.addEventListener("abort", done, { once: true })
