@@ -60,4 +60,26 @@ describe("todo continuation: stagnation, commands, one prompt in flight", () => 
     expect(h.entry().continuation.state).toBe("watching")
     expect(h.internals.ctx.calls.timedOut.get("session.promptAsync")).toBe(1)
   })
+
+  test("the agent cannot lift a stop for stagnation or by the user; it can lift its own", async () => {
+    const h = await session({ ...FAST, todo_stagnation_limit: 1 })
+    const tool = h.hooks.tool!.longrun_stop_continuation!
+    const hook = h.internals.hooks.find((x) => x.name === "todo-continuation")!
+    const agentResume = async () => String(await tool.execute({ resume: true } as never, { sessionID: "s" } as never))
+    await h.idle()
+    await h.settle()
+    await h.clock.advance(10_000)
+    await h.idle()
+    await h.settle()
+    expect(h.entry().continuation.reason).toBe("stagnation")
+    expect(await agentResume()).toContain("only the user can resume it")
+    expect(h.entry().continuation.reason).toBe("stagnation")
+    await hook.commands!["longrun-stop"]!.run("s", "")
+    await tool.execute({} as never, { sessionID: "s" } as never) // the agent's stop does not downgrade the user's
+    expect(await agentResume()).toContain("stopped (user)")
+    await hook.commands!["longrun-resume"]!.run("s", "")
+    await tool.execute({} as never, { sessionID: "s" } as never)
+    expect(h.entry().continuation.reason).toBe("agent")
+    expect(await agentResume()).toContain("on again")
+  })
 })

@@ -1,4 +1,6 @@
 import type { SessionEntry } from "../../cache/session-entry"
+import { MAX_ID_LENGTH } from "../../events/parse"
+import { detach, detachOpt } from "../../runtime/detach"
 import { table } from "../../status/format"
 import type { HookContext, LongrunHook } from "../types"
 import { applyDecisions, type Applied, type Located, type OutgoingMessage } from "./apply"
@@ -64,8 +66,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         let f = state.facts.get(part.id)
         const fresh = f === undefined
         if (fresh) {
-          f = partFacts(part, dir) ?? NONE
-          state.facts.set(part.id, f)
+          f = ownFacts(partFacts(part, dir)) ?? NONE
+          // Kept across requests: copies, so no message object's strings stay pinned.
+          state.facts.set(detach(part.id), f)
           if (f) state.factBytes += factsBytes(f)
         }
         if (!f) continue
@@ -167,10 +170,15 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
 /** Parts remembered per session before entries no longer sent are dropped. */
 export const MAX_PARTS = 4_000
 
+function ownFacts(f: PartFacts | undefined | null): PartFacts | undefined {
+  if (!f) return undefined
+  return { ...f, tool: detach(f.tool, 200), callID: detach(f.callID, 256), path: detachOpt(f.path, 4096) }
+}
+
 function sessionOf(messages: OutgoingMessage[]): string | undefined {
   for (const m of messages) {
     const id = (m?.info as { sessionID?: unknown } | undefined)?.sessionID
-    if (typeof id === "string" && id.length > 0) return id
+    if (typeof id === "string" && id.length > 0 && id.length <= MAX_ID_LENGTH) return id
   }
   return undefined
 }

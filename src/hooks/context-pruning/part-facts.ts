@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path"
+import { detachOpt } from "../../runtime/detach"
 
 /**
  * What the pruner remembers about one tool part: ids, sizes and hashes, never bodies.
@@ -94,7 +95,8 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
   }
   if (state.status !== "completed" || typeof state.output !== "string") return undefined
   const output = state.output
-  const savedPath = SAVED.exec(output)?.[1]
+  // A regex capture shares the whole output's memory: copy it.
+  const savedPath = detachOpt(SAVED.exec(output)?.[1], 4096)
   if (tool === "read") {
     const path = filePath(input, dir)
     const content = readBody(output)

@@ -30,12 +30,21 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
       { estimate: () => 200 },
     )
 
-  const stop = (entry: SessionEntry): string => {
+  const stop = (entry: SessionEntry, by: "user" | "agent"): string => {
     const state = stateOf(entry)
-    machine.cancel(entry, state, "stopped by the user")
-    state.stopped = "user"
+    machine.cancel(entry, state, `stopped by the ${by}`)
+    // A user's stop outranks the agent's: the agent cannot downgrade it.
+    if (state.stopped !== "user") state.stopped = by
     machine.publish(entry, state)
     return `Todo continuation is off for this session. /${RESUME_COMMAND} turns it back on.`
+  }
+
+  /** The agent may lift only its own stop; a stop by the user or for stagnation is the user's to lift. */
+  const resumeByAgent = (entry: SessionEntry): string => {
+    const state = stateOf(entry)
+    if (state.stopped && state.stopped !== "agent")
+      return `Todo continuation stays off: it was stopped (${state.stopped}); only the user can resume it, with /${RESUME_COMMAND}.`
+    return resume(entry)
   }
 
   const resume = (entry: SessionEntry): string => {
@@ -111,14 +120,14 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
         args: { resume: tool.schema.boolean().optional().describe("true to turn continuation back on") },
         async execute(args, context) {
           const entry = ctx.store.touch(context.sessionID)
-          return args.resume ? resume(entry) : stop(entry)
+          return args.resume ? resumeByAgent(entry) : stop(entry, "agent")
         },
       }),
     },
     commands: {
       [STOP_COMMAND]: {
         description: "opencode-longrun: stop continuing this session's todo list (cancels a countdown)",
-        run: (sessionID) => stop(ctx.store.touch(sessionID)),
+        run: (sessionID) => stop(ctx.store.touch(sessionID), "user"),
       },
       [RESUME_COMMAND]: {
         description: "opencode-longrun: continue this session's todo list again when it goes idle",

@@ -11,7 +11,8 @@ export interface TodoState {
   mark: ProgressMark
   failures: number
   notBefore: number
-  stopped: "user" | "stagnation" | "failures" | undefined
+  /** "user": /longrun-stop; "agent": the agent's own tool; only the user lifts the others */
+  stopped: "user" | "agent" | "stagnation" | "failures" | undefined
   aborted: boolean
   todosRead: boolean
   /** a prompt is out: no other countdown or prompt until it has settled */
