@@ -49,8 +49,9 @@ export async function createLongrun(
     messageCapHysteresis: options.message_cap_hysteresis,
     clock,
     onReleaseError: (hook, err) => logger.hookError(hook, "session release", err),
+    onTimerError: (err) => logger.hookError("timer", "session timer", err),
   })
-  const timers = new TimerOwner(clock)
+  const timers = new TimerOwner(clock, (err) => logger.hookError("timer", "plugin timer", err))
   const router = new EventRouter(store, logger, now)
   const limits = new ModelLimits(() => client.config.providers(), now)
   const host: HostConfig = { autoCompaction: true, editDenied: false, editDeniedAgents: new Set() }

@@ -73,7 +73,8 @@ export class MessageLog {
       return undefined
     }
     const record = init()
-    this.records.set(id, record)
+    // Keyed by the record's own (copied) id, not the event's string.
+    this.records.set(record.id, record)
     if (this.records.size > this.options.cap + this.options.hysteresis) this.trim()
     return record
   }

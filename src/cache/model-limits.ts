@@ -33,7 +33,7 @@ export class ModelLimits {
 
   constructor(
     private readonly readProviders: ProvidersReader,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   static key(providerID: string, modelID: string): string {

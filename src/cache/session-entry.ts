@@ -89,8 +89,9 @@ export class SessionEntry {
     messageLogOptions: MessageLogOptions,
     now: number,
     clock?: Clock,
+    onTimerError?: (err: unknown) => void,
   ) {
-    this.timers = new TimerOwner(clock)
+    this.timers = new TimerOwner(clock, onTimerError)
     this.messages = new MessageLog(messageLogOptions)
     this.createdAt = now
     this.lastActivityAt = now

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache"
 import { type Clock, systemClock } from "../runtime/clock"
+import { detach } from "../runtime/detach"
 import type { ProcessFact } from "./facts"
 import { SessionEntry } from "./session-entry"
 
@@ -12,6 +13,8 @@ export interface SessionStoreOptions {
   /** the plugin's one clock (tests pass a fake one) */
   clock?: Clock
   onReleaseError?: (hook: string, err: unknown) => void
+  /** a session timer's callback threw */
+  onTimerError?: (err: unknown) => void
 }
 
 export type RemovalReason = "expired" | "evicted" | "deleted" | "cleared"
@@ -85,12 +88,13 @@ export class SessionStore {
       return found
     }
     const entry = new SessionEntry(
-      sessionID,
+      detach(sessionID),
       { cap: this.options.messageCap, hysteresis: this.options.messageCapHysteresis },
       this.now(),
       this.clock,
+      this.options.onTimerError,
     )
-    this.cache.set(sessionID, entry)
+    this.cache.set(entry.id, entry)
     this.stats.added++
     return entry
   }

@@ -58,10 +58,12 @@ export function wrapClient(client: Client, clock: Clock, policy: CallPolicy): { 
     return new Promise((resolve, reject) => {
       let settled = false
       let timer: TimerHandle | undefined
+      let unlink: (() => void) | undefined
       const done = (ok: boolean, value: unknown) => {
         if (settled) return
         settled = true
         if (timer) clock.clear(timer)
+        unlink?.()
         live.delete(flight)
         if (ok) resolve(value)
         else reject(value)
@@ -77,8 +79,12 @@ export function wrapClient(client: Client, clock: Clock, policy: CallPolicy): { 
       // A caller's own signal (an attempt it gave up on) ends the call as well.
       const callerSignal = (first as { signal?: unknown } | undefined)?.signal
       if (callerSignal instanceof AbortSignal) {
+        const follow = () => controller.abort()
         if (callerSignal.aborted) controller.abort()
-        else callerSignal.addEventListener("abort", () => controller.abort(), { once: true })
+        else {
+          callerSignal.addEventListener("abort", follow, { once: true })
+          unlink = () => callerSignal.removeEventListener("abort", follow)
+        }
       }
       if (settled) return
       try {

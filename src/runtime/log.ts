@@ -19,31 +19,44 @@ function describe(err: unknown): string {
  * Logging and toasts through OpenCode's own client. Both are fire-and-forget and
  * swallow their own failures: reporting a problem must never become one.
  */
+/** Log and toast calls waiting for OpenCode at once; with a hung host, more are dropped and counted. */
+const MAX_IN_FLIGHT = 16
+
 export class Logger {
   private readonly lastErrorAt = new Map<string, number>()
   private readonly suppressed = new Map<string, number>()
+  private inFlight = 0
+  /** log lines and toasts dropped because too many were still waiting */
+  dropped = 0
 
   constructor(
     private readonly client: Client,
     private readonly opts: { errorIntervalMs: number; now: () => number },
   ) {}
 
-  log(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
+  /** Fire and forget, at most MAX_IN_FLIGHT waiting: each call also has the client's timeout. */
+  private send(call: () => unknown): void {
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.dropped++
+      return
+    }
+    this.inFlight++
     try {
-      void Promise.resolve(this.client.app.log({ body: { service: SERVICE, level, message: LOG_PREFIX + message, extra } })).catch(() => {})
+      void Promise.resolve(call())
+        .catch(() => {})
+        .finally(() => this.inFlight--)
     } catch {
       // the client itself may be missing in a broken host; nothing else to do
+      this.inFlight--
     }
   }
 
+  log(level: LogLevel, message: string, extra?: Record<string, unknown>): void {
+    this.send(() => this.client.app.log({ body: { service: SERVICE, level, message: LOG_PREFIX + message, extra } }))
+  }
+
   toast(message: string, variant: ToastVariant = "info", title = "longrun", duration?: number): void {
-    try {
-      void Promise.resolve(
-        this.client.tui.showToast({ body: { title, message, variant, ...(duration ? { duration } : {}) } }),
-      ).catch(() => {})
-    } catch {
-      // no TUI client: the log line is enough
-    }
+    this.send(() => this.client.tui.showToast({ body: { title, message, variant, ...(duration ? { duration } : {}) } }))
   }
 
   /**

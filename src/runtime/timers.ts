@@ -10,14 +10,29 @@ export class TimerOwner {
   private readonly live = new Set<TimerHandle>()
   private closed = false
 
-  constructor(readonly clock: Clock = systemClock) {}
+  constructor(
+    readonly clock: Clock = systemClock,
+    /** where a throwing callback goes: a timer never throws into the runtime */
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  private guarded(fn: () => void): () => void {
+    return () => {
+      try {
+        fn()
+      } catch (err) {
+        this.onError(err)
+      }
+    }
+  }
 
   /** Undefined when the owner is closed. */
   setTimeout(fn: () => void, ms: number): TimerHandle | undefined {
     if (this.closed) return undefined
+    const run = this.guarded(fn)
     const handle = this.clock.setTimeout(() => {
       this.live.delete(handle)
-      fn()
+      run()
     }, ms)
     this.live.add(handle)
     return handle
@@ -25,7 +40,7 @@ export class TimerOwner {
 
   setInterval(fn: () => void, ms: number): TimerHandle | undefined {
     if (this.closed) return undefined
-    const handle = this.clock.setInterval(fn, ms)
+    const handle = this.clock.setInterval(this.guarded(fn), ms)
     this.live.add(handle)
     return handle
   }

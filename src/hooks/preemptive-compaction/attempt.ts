@@ -95,6 +95,7 @@ export function createAttempts(ctx: HookContext) {
         // A retry that fell due while this call was pending starts now.
         if (entry.compaction.phase === "armed" && entry.status === "idle") start(entry, state, "idle")
       })
+      .catch((err) => logger.hookError("preemptive-compaction", "summarize", err))
   }
 
   const fail = (entry: SessionEntry, state: CompactionState, attempt: number, reason: string) => {
@@ -155,5 +156,14 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message
   const r = rec(err)
   const data = rec(r?.data)
-  return str(data?.message) ?? str(r?.message) ?? str(r?.name) ?? JSON.stringify(err)?.slice(0, 200) ?? "unknown error"
+  return str(data?.message) ?? str(r?.message) ?? str(r?.name) ?? safeJson(err)
+}
+
+/** JSON.stringify throws on cycles and BigInt; an error description must not. */
+function safeJson(x: unknown): string {
+  try {
+    return JSON.stringify(x)?.slice(0, 200) ?? "unknown error"
+  } catch {
+    return "unknown error"
+  }
 }

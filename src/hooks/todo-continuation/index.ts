@@ -1,5 +1,6 @@
 import { tool } from "@opencode-ai/plugin"
 import type { SessionEntry } from "../../cache/session-entry"
+import { detach } from "../../runtime/detach"
 import { table } from "../../status/format"
 import type { HookContext, LongrunHook } from "../types"
 import { createContinuation } from "./machine"
@@ -66,7 +67,7 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
     // session goes idle (with its diff summary). Only an id newer than any seen is new input;
     // message ids sort in creation order.
     if (state.lastUserMessageID !== undefined && id <= state.lastUserMessageID) return
-    state.lastUserMessageID = id
+    state.lastUserMessageID = detach(id)
     machine.cancel(entry, state, "user message")
     // Our own prompt's user message arrives just after we send it; it is not user input.
     const sent = state.lastSentAt
