@@ -11,6 +11,9 @@ export const HOOK_NAMES = [
   "background-agents",
   "large-payload-guard",
   "memory-watchdog",
+  // --- sidebar (TUI half's data) ---
+  "sidebar",
+  // --- end sidebar ---
 ] as const
 export type HookName = (typeof HOOK_NAMES)[number]
 
@@ -63,6 +66,12 @@ export const optionShapes = {
   memory_rss_warn_mb: z.number().min(0).default(2048),
   memory_growth_warn_mb_per_min: z.number().min(0).default(200),
   memory_growth_window_ms: z.number().int().min(1000).default(5 * 60_000),
+  // --- sidebar (TUI half's data) ---
+  /** how often the per-session sidebar snapshots are refreshed (written only when changed) */
+  sidebar_interval_ms: z.number().int().min(250).default(1_000),
+  /** where the snapshots go; empty: $XDG_STATE_HOME/opencode-longrun/sidebar */
+  sidebar_dir: z.string().default(""),
+  // --- end sidebar ---
 }
 
 type Shapes = typeof optionShapes

@@ -3,12 +3,13 @@ import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
 import { TimerOwner } from "./cache/timers"
 import { countClientCalls } from "./client-calls"
+import { createCommands } from "./commands"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
 import { Logger } from "./log"
 import { isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
-import { buildStatus, formatBytes } from "./status/report"
+import { buildStatus, formatBytes, renderStatus } from "./status/report"
 import { createStatusTool } from "./status/tool"
 
 export interface PluginInternals {
@@ -107,10 +108,24 @@ export async function createLongrun(
     })
   }, options.sweep_interval_ms)
 
+  // Slash commands (src/commands.ts): registered in the config hook, run before OpenCode prompts.
+  const commands = createCommands({
+    hooks: [core, ...hooks],
+    extra: {
+      "longrun-status": {
+        description: "opencode-longrun: show this session's status (not sent to the model)",
+        run: (sessionID) => renderStatus(status(), sessionID),
+      },
+    },
+    client: counted.client,
+    logger,
+  })
+
   const handlers: Hooks = {
     event: async (payload) => router.handle(payload),
     config: async (config) => {
       router.run("core", "config", () => readHostConfig(config, host))
+      router.run("core", "commands", () => commands.register(config))
     },
     tool: { longrun_status: createStatusTool(status) },
     dispose: async () => {
@@ -128,6 +143,7 @@ export async function createLongrun(
   }
   for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
   mergeHandlers(handlers, [core, ...hooks], logger)
+  handlers["command.execute.before"] = commands.execute(handlers["command.execute.before"])
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 

@@ -4,6 +4,7 @@ import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createLargePayloadGuardHook } from "./large-payload-guard"
 import { createMemoryWatchdogHook } from "./memory-watchdog"
 import { createPreemptiveCompactionHook } from "./preemptive-compaction"
+import { createSidebarHook } from "./sidebar"
 import { createTodoContinuationHook } from "./todo-continuation"
 import type { HookContext, LongrunHook } from "./types"
 
@@ -16,4 +17,6 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["todo-continuation", createTodoContinuationHook],
   ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],
+  // Last: it only reads the facts the others write.
+  ["sidebar", createSidebarHook],
 ]
