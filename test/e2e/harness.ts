@@ -214,7 +214,7 @@ function unlock() {
  * Seeds `$XDG_CONFIG_HOME/opencode` from the cache. Returns whether it did, and whether
  * this run holds the lock (and so should save its install into the cache).
  */
-async function seedConfigDir(target: string): Promise<{ usedCache: boolean; ownsLock: boolean }> {
+export async function seedConfigDir(target: string): Promise<{ usedCache: boolean; ownsLock: boolean }> {
   if (cacheReady()) {
     run(["cp", "-a", CONFIG_CACHE, target], REPO_ROOT)
     return { usedCache: true, ownsLock: false }
@@ -246,7 +246,7 @@ function saveConfigDir(source: string): boolean {
 
 // ---------------------------------------------------------------------------------------
 
-function cleanEnv(extra: Record<string, string> | undefined, dirs: Record<string, string>): Record<string, string> {
+export function cleanEnv(extra: Record<string, string> | undefined, dirs: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue
