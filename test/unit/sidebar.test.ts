@@ -120,7 +120,12 @@ describe("sidebar snapshot builder", () => {
     s.sidebar.tick()
     const second = s.read("ses_m").memory
     expect(second.rssBytes).toBe(310 * MB)
-    expect(second.rssPerMinBytes).toBe(60 * MB) // +10 MB in 10 s
+    expect(second.rssPerMinBytes).toBeUndefined() // 10 s of samples are no trend yet
+    for (let i = 0; i < 2; i++) {
+      s.clock.advance(MEMORY_EVERY_MS)
+      s.sidebar.tick()
+    }
+    expect(s.read("ses_m").memory.rssPerMinBytes).toBe(20 * MB) // +10 MB in 30 s
   })
 })
 

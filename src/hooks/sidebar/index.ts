@@ -1,3 +1,4 @@
+import type { SessionEntry } from "../../cache/session-entry"
 import { isHookEnabled } from "../../options"
 import { sidebarDir } from "../../sidebar/snapshot"
 import type { HookContext, LongrunHook } from "../types"
@@ -9,6 +10,8 @@ const NAME = "sidebar"
 export const MEMORY_EVERY_MS = 10_000
 /** RSS samples kept for the trend (12 x 10 s: the last two minutes). */
 const TREND_SAMPLES = 12
+/** No trend before the samples span this long: startup growth over seconds is not a trend. */
+const TREND_MIN_SPAN_MS = 30_000
 
 export interface SidebarDeps {
   /** the process's RSS in bytes; defaults to process.memoryUsage.rss() */
@@ -43,22 +46,32 @@ export function createSidebar(ctx: HookContext, deps: SidebarDeps = {}) {
     retained.clear()
     pluginBytes = 0
     for (const e of store.entries()) {
-      const est = e.estimate()
-      const bytes = est.store + Object.values(est.hooks).reduce((a, b) => a + b, 0)
+      const bytes = retainedBy(e)
       retained.set(e.id, bytes)
       pluginBytes += bytes
     }
   }
 
-  const memoryFor = (id: string): MemoryView => {
+  const retainedBy = (e: SessionEntry): number => {
+    const est = e.estimate()
+    return est.store + Object.values(est.hooks).reduce((a, b) => a + b, 0)
+  }
+
+  const memoryFor = (entry: SessionEntry): MemoryView => {
+    // a session new since the last sample is sized now, once
+    if (!retained.has(entry.id)) {
+      const bytes = retainedBy(entry)
+      retained.set(entry.id, bytes)
+      pluginBytes += bytes
+    }
     const last = rssSamples[rssSamples.length - 1]
     const first = rssSamples[0]
     const span = last && first ? last.at - first.at : 0
     return {
-      sessionBytes: retained.get(id) ?? 0,
+      sessionBytes: retained.get(entry.id) ?? 0,
       pluginBytes,
       rssBytes: last?.rss ?? 0,
-      rssPerMinBytes: last && first && span > 0 ? Math.round(((last.rss - first.rss) / span) * 60_000) : undefined,
+      rssPerMinBytes: last && first && span >= TREND_MIN_SPAN_MS ? Math.round(((last.rss - first.rss) / span) * 60_000) : undefined,
     }
   }
 
@@ -68,7 +81,7 @@ export function createSidebar(ctx: HookContext, deps: SidebarDeps = {}) {
       const now = ctx.now()
       if (memoryAt === undefined || now - memoryAt >= MEMORY_EVERY_MS) sampleMemory(now)
       for (const entry of store.entries()) {
-        const snap = buildSnapshot(entry, { limits: ctx.limits, host: ctx.host, todoEnabled, now, memory: memoryFor(entry.id) })
+        const snap = buildSnapshot(entry, { limits: ctx.limits, host: ctx.host, todoEnabled, now, memory: memoryFor(entry) })
         publisher.publish(entry.id, contentKey(snap), JSON.stringify(snap))
       }
     } catch (err) {
