@@ -72,7 +72,7 @@ function contextLines(s: SidebarSnapshot): Line[] {
 
 function todoLine(s: SidebarSnapshot, now: number, opts: RenderOptions): Line[] {
   const t = s.todo
-  const open = t.total !== undefined && t.open !== undefined ? ` (${t.open}/${t.total} open)` : ""
+  const open = t.total && t.open !== undefined ? ` (${t.open}/${t.total} open)` : ""
   switch (t.state) {
     case "countdown": {
       const left = t.endsAt !== undefined ? Math.max(0, Math.ceil((t.endsAt - now) / 1000)) : 0

@@ -37,10 +37,8 @@ const tui: TuiPlugin = async (api, options) => {
     setVersion((v) => v + 1)
   })
 
-  const cancel = (sessionID: string) => {
-    runCommand(api, sessionID, STOP_COMMAND)
-    api.ui.toast({ variant: "info", title: "longrun", message: "Todo continuation stopped for this session" })
-  }
+  // The stop command answers in the session itself (its text appears there, not sent to the model).
+  const cancel = (sessionID: string) => runCommand(api, sessionID, STOP_COMMAND)
 
   const showDetails = () => {
     const id = currentSession(api)

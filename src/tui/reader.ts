@@ -6,6 +6,11 @@
 import { type FSWatcher, mkdirSync, readFileSync, watch } from "node:fs"
 import { parseSnapshot, type SidebarSnapshot, snapshotFile } from "../sidebar/snapshot"
 
+/** The session a snapshot file (or its temp file) belongs to. */
+export function sessionOfFile(name: string): string | undefined {
+  return /^([A-Za-z0-9_-]{1,128})\.json(\.[0-9]+\.tmp)?$/.exec(name)?.[1]
+}
+
 export class SnapshotReader {
   private readonly cache = new Map<string, SidebarSnapshot | undefined>()
   private readonly listeners = new Set<(sessionID: string) => void>()
@@ -19,10 +24,15 @@ export class SnapshotReader {
     try {
       mkdirSync(this.dir, { recursive: true })
       this.watcher = watch(this.dir, (_event, name) => {
-        const file = typeof name === "string" ? name : undefined
-        // temp files (<id>.json.<pid>.tmp) are renamed into place; only the final name counts
-        if (!file || !file.endsWith(".json")) return
-        this.changed(file.slice(0, -".json".length))
+        if (typeof name !== "string") {
+          for (const id of [...this.cache.keys()]) this.changed(id)
+          return
+        }
+        // The server writes <id>.json.<pid>.tmp and renames it to <id>.json. Inside OpenCode's
+        // TUI the rename is reported under the temp file's name only (seen in tmux), so
+        // both names mean "<id> changed".
+        const id = sessionOfFile(name)
+        if (id) this.changed(id)
       })
       this.watcher.on("error", onError)
     } catch (err) {

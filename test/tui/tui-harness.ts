@@ -19,6 +19,8 @@ export function tmuxAvailable(): boolean {
 
 export interface TuiHandle {
   model: ModelServer
+  /** the TUI's own server, for the SDK (the TUI is started with --port) */
+  baseUrl: string
   directory: string
   xdgState: string
   /** the visible pane as text */
@@ -49,11 +51,12 @@ export async function startTui(opts: Pick<StartOptions, "script" | "pluginOption
   const seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
   if (seeded.ownsLock) throw new Error("run an e2e test first: the OpenCode install cache is not ready")
 
+  const port = freePort()
   const socket = join(tmpRoot, "tmux.sock")
   const env = { ...cleanEnv({ TERM: "xterm-256color" }, dirs) }
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`)
   const tmux = (...args: string[]) => spawnSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
-  const started = spawnSync("tmux", ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", directory, "env", "-i", ...envArgs, OPENCODE_BIN], {
+  const started = spawnSync("tmux", ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", directory, "env", "-i", ...envArgs, OPENCODE_BIN, "--port", String(port)], {
     encoding: "utf8",
   })
   if (started.status !== 0) throw new Error(`tmux new-session failed: ${started.stderr}`)
@@ -62,6 +65,7 @@ export async function startTui(opts: Pick<StartOptions, "script" | "pluginOption
   const capture = () => tmux("capture-pane", "-p").stdout ?? ""
   const handle: TuiHandle = {
     model,
+    baseUrl: `http://127.0.0.1:${port}`,
     directory,
     xdgState: dirs.XDG_STATE_HOME,
     capture,
@@ -90,6 +94,13 @@ export async function startTui(opts: Pick<StartOptions, "script" | "pluginOption
     },
   }
   return handle
+}
+
+function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } })
+  const port = server.port
+  server.stop(true)
+  return port
 }
 
 /** The sidebar column of a 200-column pane: the text right of the session view. */

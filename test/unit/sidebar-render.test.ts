@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { FINISHED_SHOWN_MS, renderSidebar, ticking, WIDTH } from "../../src/sidebar/render"
 import type { SidebarSnapshot } from "../../src/sidebar/snapshot"
 import { detailsText } from "../../src/tui/details"
-import { SnapshotReader } from "../../src/tui/reader"
+import { SnapshotReader, sessionOfFile } from "../../src/tui/reader"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -118,6 +118,13 @@ describe("TUI snapshot reader", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  test("a snapshot file and its temp file both name the session; other files none", () => {
+    expect(sessionOfFile("ses_abc.json")).toBe("ses_abc")
+    expect(sessionOfFile("ses_abc.json.1234.tmp")).toBe("ses_abc")
+    expect(sessionOfFile("notes.txt")).toBeUndefined()
+    expect(sessionOfFile("../x.json")).toBeUndefined()
   })
 
   test("a file naming another session is not shown for this one", () => {
