@@ -96,6 +96,7 @@ suite("TUI: countdown", () => {
   test("the countdown ticks in seconds, with how to cancel; a running task shows its elapsed time", async () => {
     const first = await t.waitFor((p) => /todo: continuing in \d+s/.test(sidebarOf(p)), "the countdown", 10_000)
     const secs = Number(sidebarOf(first).match(/continuing in (\d+)s/)![1])
+    if (process.env.TUI_SHOW === "1") console.log(sidebarOf(first))
     expect(sidebarOf(first)).toContain("esc or /longrun-stop cancels")
     expect(sidebarOf(first)).toMatch(/▸ explore the repo\s+1m0\ds/)
     expect(sidebarOf(first)).toContain("7 steps · 3.4K tok")
