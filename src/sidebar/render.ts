@@ -4,7 +4,8 @@
  */
 import type { SidebarSnapshot, SnapshotTask } from "./snapshot"
 
-export const WIDTH = 38
+// The text width of OpenCode's sidebar (measured in tmux at 200 columns: longer lines wrap)
+export const WIDTH = 36
 /** finished background tasks stay listed this long */
 export const FINISHED_SHOWN_MS = 5 * 60_000
 const MAX_TASKS = 4

@@ -98,7 +98,7 @@ suite("TUI: countdown", () => {
     const secs = Number(sidebarOf(first).match(/continuing in (\d+)s/)![1])
     if (process.env.TUI_SHOW === "1") console.log(sidebarOf(first))
     expect(sidebarOf(first)).toContain("esc or /longrun-stop cancels")
-    expect(sidebarOf(first)).toMatch(/▸ explore the repo\s+1m0\ds/)
+    expect(sidebarOf(first)).toMatch(/▸ explore the repo +1m0\ds/)
     expect(sidebarOf(first)).toContain("7 steps · 3.4K tok")
     await t.waitFor((p) => Number(sidebarOf(p).match(/continuing in (\d+)s/)?.[1] ?? secs) < secs, "the countdown to tick", 5_000)
   }, 30_000)
@@ -111,5 +111,18 @@ suite("TUI: countdown", () => {
     // (which still proves the key ran it); afterwards the command's own answer names it.
     const pane = await t.waitFor((p) => /longrun-stop"|continuation stopped/i.test(p), "the stop command's answer", 10_000)
     expect(pane).toMatch(/longrun-stop"|continuation stopped/i)
+  }, 30_000)
+
+  test("the command palette lists the Longrun entries; 'Longrun: details' opens the dialog", async () => {
+    t.keys("C-p")
+    await t.waitFor((p) => p.includes("Commands"), "the command palette", 10_000)
+    t.type("Longrun")
+    const palette = await t.waitFor((p) => p.includes("Longrun: details"), "the Longrun entries", 10_000)
+    expect(palette).toContain("Longrun: stop todo continuation")
+    expect(palette).toContain("Longrun: status report in this session")
+    t.keys("Enter")
+    const dialog = await t.waitFor((p) => p.includes("Full report: /longrun-status"), "the details dialog", 10_000)
+    expect(dialog).toContain("running   explore the repo (7 steps, 3400 tokens)")
+    if (process.env.TUI_SHOW === "1") console.log(dialog)
   }, 30_000)
 })
