@@ -19,6 +19,8 @@ export function tmuxAvailable(): boolean {
 
 export interface TuiHandle {
   model: ModelServer
+  /** the process tmux started (opencode) */
+  pid: number
   /** the TUI's own server, for the SDK (the TUI is started with --port) */
   baseUrl: string
   directory: string
@@ -32,7 +34,9 @@ export interface TuiHandle {
   stop(): Promise<void>
 }
 
-export async function startTui(opts: Pick<StartOptions, "script" | "pluginOptions" | "limit"> = {}): Promise<TuiHandle> {
+export async function startTui(
+  opts: Pick<StartOptions, "script" | "pluginOptions" | "limit"> & { tuiPlugin?: boolean } = {},
+): Promise<TuiHandle> {
   const model = startModelServer({ script: opts.script, modelID: "scripted-model" })
   const tmpRoot = mkdtempSync(join(process.env.E2E_TMPDIR ?? tmpdir(), "opencode-longrun-tui-"))
   const directory = join(tmpRoot, "project")
@@ -44,7 +48,7 @@ export async function startTui(opts: Pick<StartOptions, "script" | "pluginOption
   }
   for (const d of [directory, ...Object.values(dirs)]) mkdirSync(d, { recursive: true })
   writeFileSync(join(directory, "opencode.json"), JSON.stringify(buildConfig(opts, model.url), null, 2))
-  writeFileSync(join(directory, "tui.json"), JSON.stringify({ $schema: "https://opencode.ai/tui.json", plugin: [TUI_MODULE_URL] }, null, 2))
+  writeFileSync(join(directory, "tui.json"), JSON.stringify({ $schema: "https://opencode.ai/tui.json", plugin: opts.tuiPlugin === false ? [] : [TUI_MODULE_URL] }, null, 2))
   for (const cmd of [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "initial"]]) {
     spawnSync(cmd[0]!, cmd.slice(1), { cwd: directory })
   }
@@ -66,6 +70,7 @@ export async function startTui(opts: Pick<StartOptions, "script" | "pluginOption
   const handle: TuiHandle = {
     model,
     baseUrl: `http://127.0.0.1:${port}`,
+    pid: panePid,
     directory,
     xdgState: dirs.XDG_STATE_HOME,
     capture,
