@@ -2,6 +2,7 @@ import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
 import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
+import { createCommands } from "./commands"
 import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
@@ -12,7 +13,7 @@ import { wrapClient } from "./runtime/client-calls"
 import { Logger } from "./runtime/log"
 import { mergeHandlers } from "./runtime/merge-handlers"
 import { TimerOwner } from "./runtime/timers"
-import { buildStatus, type Contributions } from "./status/report"
+import { buildStatus, type Contributions, renderStatus } from "./status/report"
 import { createStatusTool } from "./status/tool"
 
 /** Any client call without its own timeout. */
@@ -103,6 +104,19 @@ export async function createLongrun(
     })
   }, options.sweep_interval_ms)
 
+  // Slash commands (src/commands.ts): registered in the config hook, run before OpenCode prompts.
+  const commands = createCommands({
+    hooks: [core, ...hooks],
+    extra: {
+      "longrun-status": {
+        description: "opencode-longrun: show this session's status (not sent to the model)",
+        run: (sessionID) => renderStatus(status(), sessionID),
+      },
+    },
+    client,
+    logger,
+  })
+
   let disposed = false
   const handlers: Hooks = {
     event: async (payload) => {
@@ -110,6 +124,7 @@ export async function createLongrun(
     },
     config: async (config) => {
       router.run("core", "config", () => readHostConfig(config, host))
+      router.run("core", "commands", () => commands.register(config))
     },
     tool: { longrun_status: createStatusTool(status) },
     dispose: async () => {
@@ -131,6 +146,7 @@ export async function createLongrun(
   }
   for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
   mergeHandlers(handlers, [core, ...hooks], logger)
+  handlers["command.execute.before"] = commands.execute(handlers["command.execute.before"])
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 

@@ -5,6 +5,7 @@ import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createLargePayloadGuardHook } from "./large-payload-guard"
 import { createMemoryWatchdogHook } from "./memory-watchdog"
 import { createPreemptiveCompactionHook } from "./preemptive-compaction"
+import { createSidebarHook } from "./sidebar"
 import { createTodoContinuationHook } from "./todo-continuation"
 import type { HookContext, LongrunHook } from "./types"
 
@@ -19,4 +20,6 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],
   ["context-pruning", createContextPruningHook],
+  // Last: it only reads the facts the others write.
+  ["sidebar", createSidebarHook],
 ]

@@ -12,6 +12,7 @@ export const HOOK_NAMES = [
   "large-payload-guard",
   "memory-watchdog",
   "context-pruning",
+  "sidebar",
 ] as const
 export type HookName = (typeof HOOK_NAMES)[number]
 
@@ -169,6 +170,15 @@ export const optionShapes = {
   pruning_toast_chars: int(0, 100_000_000)
     .default(40_000)
     .describe("A toast tells the user when one prune leaves out at least this many characters (0: never)."),
+  // sidebar (the TUI half's data)
+  sidebar_interval_ms: int(250, MINUTE)
+    .default(SECOND)
+    .describe("How often each session's sidebar snapshot is refreshed for the TUI half (written only when it changed)."),
+  sidebar_dir: z
+    .string()
+    .max(4096)
+    .default("")
+    .describe("Folder for the sidebar snapshots; empty: $XDG_STATE_HOME/opencode-longrun/sidebar (or ~/.local/state/...)."),
 }
 
 export type OptionKey = keyof typeof optionShapes

@@ -38,7 +38,7 @@ function importsOf(file: string): string[] {
  */
 function layer(file: string): number {
   const p = relative(join(ROOT, "src"), file)
-  if (/^(events|runtime|options)\//.test(p) || /^status\/(types|format)\.ts$/.test(p) || /^cache\/(facts|host)\.ts$/.test(p)) return 0
+  if (/^(events|runtime|options|sidebar)\//.test(p) || /^status\/(types|format)\.ts$/.test(p) || /^cache\/(facts|host)\.ts$/.test(p)) return 0
   if (p.startsWith("cache/")) return 1
   if (p === "router.ts" || p === "host-config.ts" || p.startsWith("status/")) return 2
   if (p === "hooks/registry.ts") return 4
