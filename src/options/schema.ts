@@ -171,7 +171,7 @@ export const optionShapes = {
     .default(40_000)
     .describe("A toast tells the user when one prune leaves out at least this many characters (0: never)."),
   // sidebar (the TUI half's data)
-  sidebar_interval_ms: int(250, MINUTE)
+  sidebar_interval_ms: int(250, DAY)
     .default(SECOND)
     .describe("How often each session's sidebar snapshot is refreshed for the TUI half (written only when it changed)."),
   sidebar_dir: z
