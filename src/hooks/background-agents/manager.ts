@@ -1,4 +1,3 @@
-import { MAX_TASK_VIEWS } from "../../cache/facts"
 import type { LongrunEvent } from "../../events/types"
 import type { TimerHandle } from "../../runtime/clock"
 import { detach } from "../../runtime/detach"
@@ -8,20 +7,14 @@ import { Notices } from "./notices"
 import { applyChildEvent } from "./progress"
 import { Slots } from "./slots"
 import { Waiters } from "./waiters"
-import { chooseModel, estimateTaskBytes, isFinished, runtime, type Task, type TaskStatus, view } from "./task"
+import type { LaunchInput } from "./task"
+import { backgroundFact, overdue } from "./upkeep"
+import { chooseModel, estimateTaskBytes, isFinished, newTask, type Task, type TaskStatus } from "./task"
 
 export const NAME = "background-agents"
 const MAX_TASKS = 500
 /** Launches waiting for a slot, across all sessions; more are refused with a message. */
 export const MAX_QUEUED = 100
-
-export interface LaunchInput {
-  parentID: string
-  description: string
-  prompt: string
-  agent?: string
-  model?: string
-}
 
 /**
  * Runs background tasks in child sessions. Progress and completion come from the
@@ -63,24 +56,8 @@ export class BackgroundManager {
       return `${MAX_QUEUED} background tasks are already waiting for a slot; wait for some to finish or cancel them with background_cancel`
     if (this.tasks.size >= MAX_TASKS) this.prune()
     const now = this.ctx.now()
-    const task: Task = {
-      id: `bg_${(++this.seq).toString(36)}${Math.random().toString(36).slice(2, 6)}`,
-      parentID: detach(input.parentID, 256),
-      description: detach(input.description, 200),
-      prompt: detach(input.prompt, 50_000),
-      agent: detach(input.agent ?? "general", 100),
-      providerID: detach(providerID, 200),
-      modelID: detach(modelID, 200),
-      status: "queued",
-      createdAt: now,
-      lastActivityAt: now,
-      sawBusy: false,
-      toolCalls: 0,
-      toolParts: new Set(),
-      tokens: { input: 0, output: 0 },
-      lastText: undefined,
-      released: true, // holds no slot until it starts
-    }
+    const id = `bg_${(++this.seq).toString(36)}${Math.random().toString(36).slice(2, 6)}`
+    const task = newTask(id, input, providerID, modelID, now)
     this.slots.enqueue(task)
     this.tasks.set(task.id, task)
     this.pump()
@@ -162,18 +139,11 @@ export class BackgroundManager {
     return n
   }
 
-  /**
-   * Writes the parent's entry.background fact: every unfinished task first (the
-   * compaction summary must name them all), then the newest finished ones.
-   */
+  /** Writes the parent's entry.background fact. */
   private publish(parentID: string): void {
     if (this.disposed) return
     const entry = this.ctx.store.peek(parentID) ?? this.ctx.store.touch(parentID)
-    const mine = [...this.tasks.values()].filter((t) => t.parentID === parentID)
-    const open = mine.filter((t) => !isFinished(t))
-    const done = mine.filter(isFinished).slice(-Math.max(0, MAX_TASK_VIEWS - open.length))
-    entry.background.running = open.length
-    entry.background.tasks = [...open.slice(0, MAX_TASK_VIEWS), ...done].map(view)
+    Object.assign(entry.background, backgroundFact(parentID, this.tasks.values()))
   }
 
   /** Resolves when the task ends or after `ms`, whichever is first. */
@@ -231,16 +201,7 @@ export class BackgroundManager {
 
   /** The safety net: cancels stale and overdue tasks. Runs only while tasks run. */
   sweep(): void {
-    const now = this.ctx.now()
-    const o = this.ctx.options
-    for (const t of [...this.tasks.values()]) {
-      if (t.status !== "running") continue
-      const quiet = now - t.lastActivityAt
-      if (quiet >= o.background_stale_ms)
-        void this.cancel([t], `stale: no activity for ${Math.round(quiet / 1000)} s (background_stale_ms is ${o.background_stale_ms})`)
-      else if (runtime(t, now) >= o.background_timeout_ms)
-        void this.cancel([t], `time limit: ran ${Math.round(runtime(t, now) / 1000)} s (background_timeout_ms is ${o.background_timeout_ms})`)
-    }
+    for (const [t, reason] of overdue(this.tasks.values(), this.ctx.now(), this.ctx.options)) void this.cancel([t], reason)
     this.prune()
     if (this.runningCount() === 0) this.stopSweeper()
   }

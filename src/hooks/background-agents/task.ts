@@ -1,5 +1,15 @@
 import type { BackgroundTaskView } from "../../cache/facts"
 
+import { detach } from "../../runtime/detach"
+
+export interface LaunchInput {
+  parentID: string
+  description: string
+  prompt: string
+  agent?: string
+  model?: string
+}
+
 export type TaskStatus = "queued" | "running" | "completed" | "error" | "cancelled"
 
 export interface Task {
@@ -73,4 +83,26 @@ export function chooseModel(asked: string | undefined, providerID?: string, mode
   }
   if (!providerID || !modelID) return 'no model known for this session yet; pass model as "provider/model"'
   return { providerID, modelID }
+}
+
+/** A queued task; every string it keeps is a bounded copy of the tool call's arguments. */
+export function newTask(id: string, input: LaunchInput, providerID: string, modelID: string, now: number): Task {
+    return {
+    id,
+    parentID: detach(input.parentID, 256),
+    description: detach(input.description, 200),
+    prompt: detach(input.prompt, 50_000),
+    agent: detach(input.agent ?? "general", 100),
+    providerID: detach(providerID, 200),
+    modelID: detach(modelID, 200),
+    status: "queued",
+    createdAt: now,
+    lastActivityAt: now,
+    sawBusy: false,
+    toolCalls: 0,
+    toolParts: new Set(),
+    tokens: { input: 0, output: 0 },
+    lastText: undefined,
+    released: true, // holds no slot until it starts
+  }
 }
