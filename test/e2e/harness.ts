@@ -24,7 +24,8 @@ import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk"
 import { startModelServer, type AutoReplies, type ModelServer, type Script } from "./model-server"
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..")
-export const OPENCODE_BIN = join(REPO_ROOT, "node_modules/.bin/opencode")
+/** E2E_OPENCODE_BIN runs another opencode binary (the compat runner, test/compat/run.ts, sets it). */
+export const OPENCODE_BIN = process.env.E2E_OPENCODE_BIN || join(REPO_ROOT, "node_modules/.bin/opencode")
 export const DEFAULT_PLUGIN_URL = pathToFileURL(join(REPO_ROOT, "src/index.ts")).href
 export const CACHE_ROOT = join(REPO_ROOT, "node_modules/.cache/opencode-longrun-e2e")
 export const PROVIDER_ID = "scripted"
@@ -113,7 +114,9 @@ export interface OpencodeHandle {
 
 function opencodeVersion(): string {
   try {
-    return JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/opencode-ai/package.json"), "utf8")).version
+    // An overriding binary lives in <package>/bin/opencode: its package.json names the version.
+    const pkg = process.env.E2E_OPENCODE_BIN ? resolve(process.env.E2E_OPENCODE_BIN, "../../package.json") : join(REPO_ROOT, "node_modules/opencode-ai/package.json")
+    return JSON.parse(readFileSync(pkg, "utf8")).version
   } catch {
     return "unknown"
   }
@@ -183,7 +186,8 @@ function cacheReady(): boolean {
 function installComplete(configOpencodeDir: string): boolean {
   return (
     existsSync(join(configOpencodeDir, "node_modules/@opencode-ai/plugin/package.json")) &&
-    existsSync(join(configOpencodeDir, "package-lock.json"))
+    // npm writes package-lock.json (1.14 on); older releases install with Bun (bun.lock).
+    (existsSync(join(configOpencodeDir, "package-lock.json")) || existsSync(join(configOpencodeDir, "bun.lock")))
   )
 }
 
