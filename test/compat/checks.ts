@@ -38,14 +38,17 @@ async function toolsAndOptions(out: Partial<Record<Column, Verdict>>) {
     out.tools = { ok, note: ok ? "" : `offered: ${names.filter((n) => /longrun|background/.test(n)).join(", ") || "none of ours"}` }
   })
   try {
-    await withOpencode({ pluginOptions: { max_sessions: 37 }, script: script() }, async (oc) => {
+    // A release that rejects the tuple rejects the whole config: it never gets ready.
+    await withOpencode({ pluginOptions: { max_sessions: 37 }, script: script(), startTimeoutMs: 30_000 }, async (oc) => {
       await oc.runPrompt("Report status.")
       const max = longrunReport(oc)?.store?.maxSessions
       out["options tuple"] = { ok: max === 37, note: max === 37 ? "" : `options not received (max_sessions ${max})` }
     })
   } catch (err) {
-    const m = String(err).match(/expected string, received array|failed to load plugin[^\n]{0,80}/)
-    out["options tuple"] = { ok: false, note: m ? `rejected: ${m[0]}` : firstLine(err) }
+    const text = String(err)
+    const m = text.match(/expected string, received array|failed to load plugin[^\n]{0,80}/)
+    const note = m ? `rejected: ${m[0]}` : /SSE failed: 500/.test(text) ? "config rejected: the server answers 500" : firstLine(err)
+    out["options tuple"] = { ok: false, note }
   }
 }
 
