@@ -62,9 +62,6 @@ describe("the packed tarball, installed the way a user would", () => {
     })
     await oc.runPrompt("Report status.", { timeoutMs: 60_000 })
     report = longrunReport(oc)
-    // What a user sees in `--print-logs` about the plugin (the README's "check that it loaded").
-    const seen = oc.logs().split("\n").filter((l) => l.includes("opencode-longrun") && !l.includes("opencode-longrun-e2e"))
-    console.log(`[package] log lines naming the plugin:\n${seen.slice(0, 4).map((l) => l.slice(0, 240)).join("\n")}`)
   }, 300_000)
 
   afterAll(async () => {
