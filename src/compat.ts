@@ -42,15 +42,17 @@ interface Rule {
   reason: string
 }
 
-// Hooks that call back into OpenCode (summarize, prompt, create sessions) are what
-// 1.15.0-1.17.10 break: those calls land in a second server instance.
+// 1.15.0-1.17.10 serve a plugin's calls back into OpenCode in a second server instance.
+// Measured (npm run test:compat, 1.15.13): background results never reach the parent.
+// Compaction ran twice (1.15.13) or its session.compacted never arrived (1.17.0).
+// Todo continuation still reached the model there, so it stays on.
 const RULES: Rule[] = [
   {
     from: [1, 15, 0],
     before: [1, 17, 11],
-    hooks: ["preemptive-compaction", "todo-continuation", "background-agents"],
+    hooks: ["background-agents", "preemptive-compaction"],
     reason:
-      "OpenCode 1.15.0 to 1.17.10 runs a plugin's calls back into the server in a second instance, so their results never reach this session (fixed in 1.17.11)",
+      "OpenCode 1.15.0 to 1.17.10 serves a plugin's calls back into the server in a second instance, so their results do not reach this session (fixed in 1.17.11)",
   },
   {
     from: [1, 15, 0],
