@@ -78,8 +78,10 @@ async function contextAndCompaction(out: Partial<Record<Column, Verdict>>) {
     out["context monitor"] = { ok: warned, note: warned ? "" : "no status line reached the agent" }
     const asked = oc.logs().includes(`compacting session ${sid}`)
     const compactedEvents = oc.events.filter((e) => e.type === "session.compacted" && e.properties?.sessionID === sid)
-    const at = compactedEvents[0]?.receivedAt ?? Infinity
-    const continued = oc.model.requests.some((r) => r.toolNames.length > 0 && r.time > at)
+    // Order, not time: OpenCode's next request can arrive in the same ms as the event.
+    const reqs = oc.model.requests
+    const summary = reqs.findIndex((r) => r.kind === "compaction" || (r.toolNames.length === 0 && r.kind !== "title"))
+    const continued = summary >= 0 && reqs.slice(summary + 1).some((r) => r.toolNames.length > 0)
     const ok = asked && compactedEvents.length === 1 && continued
     out.compaction = {
       ok,
