@@ -78,7 +78,12 @@ function table(results: [string, Partial<Record<Column, Verdict>>][]): string {
   return [...rows, "", ...notes.map((n, i) => `(${i + 1}) ${n}`)].join("\n")
 }
 
-const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_VERSIONS
+const byNumber = (a: string, b: string) => {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number))
+  for (let i = 0; i < 3; i++) if (x![i] !== y![i]) return (x![i] ?? 0) - (y![i] ?? 0)
+  return 0
+}
+const versions = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_VERSIONS).sort(byNumber)
 const results: [string, Partial<Record<Column, Verdict>>][] = []
 for (const v of versions) {
   results.push([v, runRelease(v)])
