@@ -2,7 +2,9 @@ import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
 import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
+import { readFileSync } from "node:fs"
 import { createCommands } from "./commands"
+import { type CompatGap, compatGaps, versionNextToBinary } from "./compat"
 import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
@@ -32,7 +34,7 @@ export interface PluginInternals {
 export async function createLongrun(
   input: PluginInput,
   rawOptions?: unknown,
-  overrides: { clock?: Clock; factories?: typeof HOOK_FACTORIES } = {},
+  overrides: { clock?: Clock; factories?: typeof HOOK_FACTORIES; hostVersion?: string } = {},
 ): Promise<{ hooks: Hooks; internals: PluginInternals }> {
   const clock = overrides.clock ?? systemClock
   const now = () => clock.now()
@@ -63,10 +65,22 @@ export async function createLongrun(
     name: "core",
     handlers: { "chat.params": async (params) => ingestChatParams(store, limits, params) },
     caches: () => [{ name: "model-limits", entries: limits.size, bytes: limits.size * 160 }],
+    status: () =>
+      offByHost.length === 0
+        ? undefined
+        : {
+            title: `hooks off on OpenCode ${hostVersion}`,
+            data: offByHost,
+            text: offByHost.map((g) => `${g.hook}: ${g.reason}`).join("\n"),
+          },
   }
+  // Some OpenCode releases cannot carry some hooks (measured: see README "Compatibility"):
+  // those stay off there, and longrun_status says why.
+  const hostVersion = "hostVersion" in overrides ? overrides.hostVersion : readHostVersion()
+  const offByHost: CompatGap[] = compatGaps({ version: hostVersion })
   const hooks: LongrunHook[] = []
   for (const [name, factory] of overrides.factories ?? HOOK_FACTORIES) {
-    if (isHookEnabled(options, name)) hooks.push(factory(ctx))
+    if (isHookEnabled(options, name) && !offByHost.some((g) => g.hook === name)) hooks.push(factory(ctx))
   }
   for (const hook of hooks) router.subscribe(hook.name, hook.events)
 
@@ -85,6 +99,12 @@ export async function createLongrun(
   }
   const status = () =>
     buildStatus({ store, options, contributions: contributions(), clientCalls: calls.counts, events: router.seen, now })
+
+  if (offByHost.length > 0) {
+    router.onFirstEvent(() =>
+      logger.log("warn", `OpenCode ${hostVersion}: ${offByHost.map((g) => `${g.hook} off (${g.reason})`).join("; ")}`),
+    )
+  }
 
   // Client calls made while OpenCode is still loading plugins can stall, so the
   // options report waits for the first event, when the server is surely up.
@@ -148,6 +168,17 @@ export async function createLongrun(
   mergeHandlers(handlers, [core, ...hooks], logger)
   handlers["command.execute.before"] = commands.execute(handlers["command.execute.before"])
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
+}
+
+/** The version of the opencode binary running this plugin, when its npm package says it. */
+function readHostVersion(): string | undefined {
+  return versionNextToBinary(process.execPath, (path) => {
+    try {
+      return readFileSync(path, "utf8")
+    } catch {
+      return undefined
+    }
+  })
 }
 
 /** Waits for p, or at most ms on the clock. */

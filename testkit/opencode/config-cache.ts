@@ -20,7 +20,8 @@ function cacheReady(): boolean {
 export function installComplete(configOpencodeDir: string): boolean {
   return (
     existsSync(join(configOpencodeDir, "node_modules/@opencode-ai/plugin/package.json")) &&
-    existsSync(join(configOpencodeDir, "package-lock.json"))
+    // npm writes package-lock.json (1.14 on); older releases install with Bun (bun.lock).
+    (existsSync(join(configOpencodeDir, "package-lock.json")) || existsSync(join(configOpencodeDir, "bun.lock")))
   )
 }
 

@@ -5,7 +5,8 @@ import { pathToFileURL } from "node:url"
 import type { AutoReplies, Script } from "../model-server"
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..")
-export const OPENCODE_BIN = join(REPO_ROOT, "node_modules/.bin/opencode")
+/** E2E_OPENCODE_BIN runs another opencode binary (the compat runner, test/compat/run.ts, sets it). */
+export const OPENCODE_BIN = process.env.E2E_OPENCODE_BIN || join(REPO_ROOT, "node_modules/.bin/opencode")
 export const DEFAULT_PLUGIN_URL = pathToFileURL(join(REPO_ROOT, "src/index.ts")).href
 export const CACHE_ROOT = join(REPO_ROOT, "node_modules/.cache/opencode-longrun-e2e")
 export const PROVIDER_ID = "scripted"
@@ -44,7 +45,10 @@ export interface StartOptions {
 
 export function opencodeVersion(): string {
   try {
-    return JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/opencode-ai/package.json"), "utf8")).version
+    // An overriding binary lives in <package>/bin/opencode: its package.json names the version.
+    const bin = process.env.E2E_OPENCODE_BIN
+    const pkg = bin ? resolve(bin, "../../package.json") : join(REPO_ROOT, "node_modules/opencode-ai/package.json")
+    return JSON.parse(readFileSync(pkg, "utf8")).version
   } catch {
     return "unknown"
   }
