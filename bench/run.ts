@@ -93,7 +93,11 @@ function busyProcesses(): string[] {
   const mine = new Set<number>([process.pid])
   for (let changed = true; changed; ) {
     changed = false
-    for (const [pid, p] of b) if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (changed = true))
+    for (const [pid, p] of b) {
+      if (mine.has(pid) || !mine.has(p.ppid)) continue
+      mine.add(pid)
+      changed = true
+    }
   }
   const out: string[] = []
   for (const [pid, p] of b) {

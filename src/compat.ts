@@ -107,7 +107,8 @@ export function versionFromHealth(body: unknown): string | undefined {
  * inside `info` or `part`. Undefined for events that tell nothing.
  */
 export function topLevelSessionIDFromEvent(event: unknown): boolean | undefined {
-  const e = event as { type?: unknown; properties?: Record<string, any> } | null
+  type Inner = { sessionID?: unknown; id?: unknown } | undefined
+  const e = event as { type?: unknown; properties?: { sessionID?: unknown; info?: Inner; part?: Inner } } | null
   if (!e || typeof e.type !== "string" || !e.properties || typeof e.properties !== "object") return undefined
   if (!["message.updated", "message.part.updated", "session.created"].includes(e.type)) return undefined
   if (typeof e.properties.sessionID === "string") return true

@@ -3,7 +3,7 @@ import { fmtBytes, fmtNum, fmtRatio } from "./measure"
 import { ms, table, type Summary } from "./report-format"
 import type { BenchResults } from "./report-types"
 
-export function baselineSection(r: BenchResults, s: Summary): string[] {
+export function baselineSection(_r: BenchResults, s: Summary): string[] {
   const { base, oursAt } = s
   const L: string[] = []
   L.push("## 2. Against the naive baseline")

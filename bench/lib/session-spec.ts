@@ -85,7 +85,7 @@ export const DEFAULT_SPEC: Omit<StreamSpec, "messages" | "sessionID"> = {
   ownedPayloads: true,
 }
 
-const pad = (n: number) => String(n).padStart(10, "0")
+const _pad = (n: number) => String(n).padStart(10, "0")
 
 export function describeSpec(spec: StreamSpec): string {
   const kb = (b: number) => `${Math.round(b / 1024)} KB`

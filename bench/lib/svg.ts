@@ -71,5 +71,5 @@ export function logLogChart(spec: ChartSpec): string {
     out.push(`<text x="${lx + 36}" y="${ly}">${esc(s.label)}</text>`)
   })
   out.push(`</svg>`)
-  return out.join("\n") + "\n"
+  return `${out.join("\n")}\n`
 }

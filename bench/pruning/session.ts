@@ -7,7 +7,7 @@
 import type { Reply } from "../../testkit/model-server"
 
 const lines = (tag: string, n: number, width = 60) =>
-  Array.from({ length: n }, (_, i) => `${tag} ${String(i).padStart(4, "0")} ${"x".repeat(Math.max(0, width - tag.length - 6))}`).join("\n") + "\n"
+  `${Array.from({ length: n }, (_, i) => `${tag} ${String(i).padStart(4, "0")} ${"x".repeat(Math.max(0, width - tag.length - 6))}`).join("\n")}\n`
 
 export const FILES: Record<string, string> = {
   "src/core.ts": `// core module\n${lines("export const core", 90)}`,

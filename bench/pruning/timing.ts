@@ -8,7 +8,7 @@ import { createContextPruningHook } from "../../src/hooks/context-pruning"
 import { Conversation } from "../../testkit/conversation"
 import { pluginHarness } from "../../testkit/plugin-harness"
 
-const body = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} ${i} ${"x".repeat(50)}`).join("\n") + "\n"
+const body = (tag: string, n: number) => `${Array.from({ length: n }, (_, i) => `${tag} ${i} ${"x".repeat(50)}`).join("\n")}\n`
 
 function grow(c: Conversation, step: number): void {
   if (step % 12 === 0) c.user(`turn ${step / 12}`)

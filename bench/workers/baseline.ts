@@ -92,7 +92,7 @@ const naive = benchClient({
 const baseline: Hooks = createBaselineHooks(naive.client, { context: spec.context })
 
 const samples: BaselineSample[] = []
-let pendingLengths = [...args.lengths].sort((a, b) => a - b)
+const pendingLengths = [...args.lengths].sort((a, b) => a - b)
 let sampling: { len: number; left: number; sample: BaselineSample } | undefined
 let toolWindowMs = 0
 let inToolWindow = false

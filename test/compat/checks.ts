@@ -105,7 +105,7 @@ async function todoContinuation(out: Partial<Record<Column, Verdict>>) {
   await withOpencode({ ...stringForm, script }, async (oc) => {
     await oc.runPrompt("Build the formatter.")
     const req = await oc.model.waitForRequest((r) => r.lastUserText.startsWith("[longrun] Continue your todo list"), 20_000).catch(() => undefined)
-    const ok = req !== undefined && req.lastUserText.includes("1 of 3 done")
+    const ok = req?.lastUserText.includes("1 of 3 done") === true
     const todoEvents = oc.events.filter((e) => e.type === "todo.updated").length
     out["todo continuation"] = { ok, note: ok ? "" : `no continuation prompt reached the model (${todoEvents} todo.updated events)` }
   })

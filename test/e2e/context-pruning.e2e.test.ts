@@ -4,7 +4,7 @@ import { sequence, type RecordedRequest, type Reply } from "../../testkit/model-
 
 // Three user turns that re-read a file a command changes, rerun an identical (protected)
 // command, and rewrite a generated file; then a compaction; then one more turn.
-const body = (tag: string, n = 60) => Array.from({ length: n }, (_, i) => `${tag} line ${i} padded to a useful length for the test`).join("\n") + "\n"
+const body = (tag: string, n = 60) => `${Array.from({ length: n }, (_, i) => `${tag} line ${i} padded to a useful length for the test`).join("\n")}\n`
 const call = (name: string, args: Record<string, unknown>): Reply => ({ toolCalls: [{ name, args }] })
 const FILES = { "a.txt": body("alpha-v1"), "b.txt": body("bravo"), "big.txt": body("bash-output", 40) }
 const replies: Reply[] = [

@@ -134,7 +134,7 @@ export function writeFixtures(oc: OpencodeHandle, hookFile: string, log: (msg: s
   for (const [name, examples] of [...selected].sort(([a], [b]) => a.localeCompare(b))) {
     const file = `${name}.json`
     files.push(file)
-    writeFileSync(join(OUT_DIR, file), normalise(JSON.stringify(trim(examples), null, 2), oc) + "\n")
+    writeFileSync(join(OUT_DIR, file), `${normalise(JSON.stringify(trim(examples), null, 2), oc)}\n`)
   }
   const manifest = {
     recordedWith: `opencode ${oc.model.requests[0]?.headers["user-agent"] ?? "?"}`,
@@ -155,7 +155,7 @@ export function writeFixtures(oc: OpencodeHandle, hookFile: string, log: (msg: s
     ),
     files,
   }
-  writeFileSync(manifestPath, normalise(JSON.stringify(manifest, null, 2), oc) + "\n")
+  writeFileSync(manifestPath, `${normalise(JSON.stringify(manifest, null, 2), oc)}\n`)
   log(`wrote ${files.length} fixture files to ${OUT_DIR}`)
   console.log(JSON.stringify(manifest.hookVsStream, null, 2))
 }

@@ -65,8 +65,20 @@ describe("model server", () => {
     const seen: [string, number][] = []
     server = startModelServer({
       script: bySession([
-        ["child", (_r, ctx) => (seen.push(["child", ctx.sessionIndex]), { text: "c" })],
-        ["parent", (_r, ctx) => (seen.push(["parent", ctx.sessionIndex]), { text: "p" })],
+        [
+          "child",
+          (_r, ctx) => {
+            seen.push(["child", ctx.sessionIndex])
+            return { text: "c" }
+          },
+        ],
+        [
+          "parent",
+          (_r, ctx) => {
+            seen.push(["parent", ctx.sessionIndex])
+            return { text: "p" }
+          },
+        ],
       ]),
     })
     for (const [text, sid] of [["parent task", "a"], ["child job", "b"], ["parent task", "a"]] as const)

@@ -10,8 +10,12 @@ export function longestReachableString(...roots: unknown[]): number {
     if (typeof x === "string") longest = Math.max(longest, x.length)
     if (typeof x !== "object" || x === null || seen.has(x)) return
     seen.add(x)
-    if (x instanceof Map) for (const [k, v] of x) (walk(k), walk(v))
-    else for (const v of Object.values(x)) walk(v)
+    if (x instanceof Map) {
+      for (const [k, v] of x) {
+        walk(k)
+        walk(v)
+      }
+    } else for (const v of Object.values(x)) walk(v)
   }
   for (const r of roots) walk(r)
   return longest

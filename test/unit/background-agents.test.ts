@@ -48,7 +48,7 @@ describe("background agents", () => {
     const out = await h.run("background_output", { task_id: id })
     expect(out).toContain("completed")
     expect(out).toContain("tool calls: 1, last tool: bash, tokens: 300 in / 20 out")
-    expect(out).toContain("R".repeat(200) + "\n[300 more characters in child session ses_child1]")
+    expect(out).toContain(`${"R".repeat(200)}\n[300 more characters in child session ses_child1]`)
   })
 
   test("streamed deltas build the result when no final part update arrives", async () => {

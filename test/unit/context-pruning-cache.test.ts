@@ -4,7 +4,7 @@ import { createContextPruningHook } from "../../src/hooks/context-pruning"
 import { charsOf, Conversation } from "../../testkit/conversation"
 import { pluginHarness } from "../../testkit/plugin-harness"
 
-const body = (tag: string, n = 80) => Array.from({ length: n }, (_, i) => `${tag} ${i} ${"x".repeat(40)}`).join("\n") + "\n"
+const body = (tag: string, n = 80) => `${Array.from({ length: n }, (_, i) => `${tag} ${i} ${"x".repeat(40)}`).join("\n")}\n`
 
 /** A session like the benchmark's, each request transformed as OpenCode would send it. */
 async function replay(options: Record<string, unknown>, turns = 6) {

@@ -7,7 +7,7 @@ import { Conversation, DIR, partOf, readOutput } from "../../testkit/conversatio
 import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 const factories: Factory[] = [["context-pruning", createContextPruningHook]]
-const BIG = (tag: string, n = 3000) => Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n") + "\n"
+const BIG = (tag: string, n = 3000) => `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
 
 async function setup(options: Record<string, unknown> = {}) {
   const h = await pluginHarness({ pruning_turn_min_chars: 0, ...options }, { factories })

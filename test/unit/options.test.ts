@@ -19,8 +19,8 @@ describe("inherited key names in the options", () => {
       expect(options).toEqual(defaultOptions())
       expect(Object.getPrototypeOf(options)).toBe(Object.prototype)
       expect(Object.hasOwn(options, key)).toBe(false)
-      expect((options as Record<string, unknown>)["polluted"]).toBeUndefined()
-      expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined()
+      expect((options as Record<string, unknown>).polluted).toBeUndefined()
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     })
   }
 
@@ -87,7 +87,7 @@ describe("every option is bounded", () => {
       return [{ openai: above(value) }, many, { [longKey]: 1 }]
     }
     if (s.type === "string") return ["x".repeat((s.maxLength as number) + 1), 42]
-    return ["not a " + String(s.type)]
+    return [`not a ${String(s.type)}`]
   }
 
   for (const key of keys) {
@@ -135,7 +135,7 @@ describe("option problems are short, one line each", () => {
   })
 
   test("a key with a newline or thousands of characters still makes one short line", () => {
-    const { problems } = parseOptions({ ["bad\nkey"]: 1, ["k".repeat(5000)]: 1, disabled_hooks: ["no\nhook"] })
+    const { problems } = parseOptions({ "bad\nkey": 1, ["k".repeat(5000)]: 1, disabled_hooks: ["no\nhook"] })
     const lines = formatOptionProblems(problems).split("\n")
     expect(lines).toHaveLength(3)
     expect(lines[0]).toBe('unknown option "bad\\nkey" ignored')
@@ -172,9 +172,9 @@ describe("option problems are short, one line each", () => {
 describe("per-provider and per-model limits", () => {
   test("a provider named like an inherited member finds no inherited value", () => {
     const { options } = parseOptions({ background_provider_concurrency: { openai: 2 } })
-    expect(options.background_provider_concurrency["openai"]).toBe(2)
-    expect(options.background_provider_concurrency["toString"]).toBeUndefined()
-    expect(options.background_model_concurrency["constructor"]).toBeUndefined()
+    expect(options.background_provider_concurrency.openai).toBe(2)
+    expect(options.background_provider_concurrency.toString).toBeUndefined()
+    expect(options.background_model_concurrency.constructor).toBeUndefined()
   })
 })
 

@@ -83,8 +83,20 @@ describe("event router", () => {
   test("disabled hooks are not created; unknown names are reported, not fatal", async () => {
     const made: string[] = []
     const factories: Factory[] = [
-      ["todo-continuation", () => (made.push("todo"), { name: "todo-continuation" })],
-      ["background-agents", () => (made.push("bg"), { name: "background-agents" })],
+      [
+        "todo-continuation",
+        () => {
+          made.push("todo")
+          return { name: "todo-continuation" }
+        },
+      ],
+      [
+        "background-agents",
+        () => {
+          made.push("bg")
+          return { name: "background-agents" }
+        },
+      ],
     ]
     const { send, fake } = await setup({ disabled_hooks: ["todo-continuation", "no-such-hook"] }, factories)
     expect(made).toEqual(["bg"])

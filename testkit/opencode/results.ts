@@ -17,7 +17,7 @@ export function assistantMessages(events: E2EEvent[], sessionID?: string): any[]
   for (const e of events) {
     if (e.type !== "message.updated") continue
     const info = e.properties?.info
-    if (!info || info.role !== "assistant") continue
+    if (info?.role !== "assistant") continue
     if (sessionID && info.sessionID !== sessionID) continue
     byId.set(info.id, info)
   }

@@ -51,7 +51,10 @@ export function applyDecisions(messages: OutgoingMessage[], located: Located[], 
     if (!o && !i) continue
     const msg = messages[loc.msg]!
     let parts = copies.get(loc.msg)
-    if (!parts) copies.set(loc.msg, (parts = msg.parts.slice()))
+    if (!parts) {
+      parts = msg.parts.slice()
+      copies.set(loc.msg, parts)
+    }
     const part = parts[loc.part] as ToolPartLike
     const state: Record<string, unknown> = { ...part.state }
     for (const d of [o, i]) {
@@ -70,7 +73,8 @@ export function applyDecisions(messages: OutgoingMessage[], located: Located[], 
         state.input = next
         saved = s
       }
-      const s = (result.byStrategy[d.strategy] ??= { parts: 0, chars: 0 })
+      result.byStrategy[d.strategy] ??= { parts: 0, chars: 0 }
+      const s = result.byStrategy[d.strategy]!
       s.parts++
       s.chars += saved
       result.chars += saved

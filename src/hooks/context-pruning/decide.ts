@@ -62,7 +62,10 @@ export function plan(items: WalkItem[], decisions: Map<string, Decision>, curren
     if (f.kind === "read" || f.kind === "read-part" || f.kind === "write") {
       if (!f.path || decided(out) || decided(`${it.id}:i`)) continue
       let file = files.get(f.path)
-      if (!file) files.set(f.path, (file = { holder: undefined, copies: [] }))
+      if (!file) {
+        file = { holder: undefined, copies: [] }
+        files.set(f.path, file)
+      }
       const holder = file.holder
       if (f.kind === "read" && it.fresh && o.dedupe && holder && holder.f.hash === f.hash) {
         const text = sameContentRef(f, holder.f, dir)

@@ -159,9 +159,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         Object.entries(s.lastRequest.byStrategy).map(([k, v]) => `${k} ${v.parts}`).join(", ") || "-",
       ])
       const text =
-        (rows.length
+        `${rows.length
           ? table(["session", "parts pruned", "tokens saved (last request)", "tokens not sent (session)", "prunes", "by strategy"], rows)
-          : "nothing pruned yet") + `\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
+          : "nothing pruned yet"}\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
       return { title: "context pruning", data, text }
     },
   }
