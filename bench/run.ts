@@ -35,7 +35,11 @@ if (unknownParts.length) {
 const only = named.length ? new Set(named) : undefined
 const wants = (part: string, realOpencode = false) => (only ? only.has(part) : !(quick && realOpencode))
 const outDir =
-  outIdx >= 0 ? argv[outIdx + 1]! : quick || only ? join(tmpdir(), `opencode-longrun-bench-${only ? "parts" : "quick"}`) : import.meta.dir
+  outIdx >= 0
+    ? argv[outIdx + 1]!
+    : quick || only
+      ? join(tmpdir(), `opencode-longrun-bench-${only ? "parts" : "quick"}`)
+      : import.meta.dir
 const ROOT = join(import.meta.dir, "..")
 
 // sweep_interval_ms 1000 is the option's minimum: 60 sweeps in the idle minute make a per-sweep cost visible.
@@ -56,12 +60,23 @@ const plan = quick
       idle: { sessions: 3, idleMs: 10_000, configs: IDLE_CONFIGS },
     }
   : {
-      eventPath: { reps: 3, messages: 100_000, checkpoints: [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000], warmupMessages: 3_000 },
+      eventPath: {
+        reps: 3,
+        messages: 100_000,
+        checkpoints: [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000],
+        warmupMessages: 3_000,
+      },
       // 10k messages costs ~20 s per baseline tool call, so it is sampled in the first run only.
       baseline: { reps: 3, lengths: [100, 1_000], onceLengths: [10_000], samples: { "100": 5, "1000": 3, "10000": 1 } },
       sessions: { reps: 3, sessions: 1_000, messagesPerSession: 20 },
       // The second no-plugin run shows how far two identical runs differ: the noise floor for the ratios.
-      opencode: { prompts: 70, stepsPerPrompt: 2, outputBytes: 60 * 1024, configs: ["none", "longrun", "oh-my-opencode", "none (again)"], omoVersion: "4.19.4" },
+      opencode: {
+        prompts: 70,
+        stepsPerPrompt: 2,
+        outputBytes: 60 * 1024,
+        configs: ["none", "longrun", "oh-my-opencode", "none (again)"],
+        omoVersion: "4.19.4",
+      },
       idle: { sessions: 20, idleMs: 60_000, configs: IDLE_CONFIGS },
     }
 
@@ -155,55 +170,79 @@ const before = machine()
 process.stderr.write(`opencode-longrun bench${quick ? " (quick)" : ""}: ${before.nproc} cores, load ${before.loadavg}\n`)
 if (before.busy.length) process.stderr.write(`other busy processes: ${before.busy.join(", ")}\n`)
 
-const results: BenchResults = { quick, started: started.toISOString(), command: quick ? "bun run bench --quick" : "bun run bench", machineBefore: before, timings, busyDuring } as BenchResults
+const results: BenchResults = {
+  quick,
+  started: started.toISOString(),
+  command: quick ? "bun run bench --quick" : "bun run bench",
+  machineBefore: before,
+  timings,
+  busyDuring,
+} as BenchResults
 
-if (wants("event-path")) results.eventPath = await timed("1. event path", async () => {
-  const runs = []
-  for (let i = 0; i < plan.eventPath.reps; i++) {
-    process.stderr.write(` run ${i + 1}/${plan.eventPath.reps}\n`)
-    runs.push(await worker("event-path", plan.eventPath))
-  }
-  return runs as BenchResults["eventPath"]
-})
-
-if (wants("baseline")) results.baseline = await timed("2. against the naive baseline", async () => {
-  const runs = []
-  for (let i = 0; i < plan.baseline.reps; i++) {
-    const lengths = i === 0 ? [...plan.baseline.lengths, ...plan.baseline.onceLengths] : plan.baseline.lengths
-    process.stderr.write(` run ${i + 1}/${plan.baseline.reps}: lengths ${lengths.join(", ")}\n`)
-    runs.push(await worker("baseline", { lengths, samples: plan.baseline.samples }))
-  }
-  return runs as BenchResults["baseline"]
-})
-
-if (wants("sessions")) results.sessions = await timed("3. many sessions", async () => {
-  const variants: Array<{ name: string; options: Record<string, unknown> }> = [
-    { name: "defaults (max_sessions 200)", options: {} },
-    { name: "max_sessions 2000 (the TTL alone)", options: { max_sessions: 2000 } },
-  ]
-  const out: BenchResults["sessions"] = []
-  for (const v of variants) {
+if (wants("event-path"))
+  results.eventPath = await timed("1. event path", async () => {
     const runs = []
-    for (let i = 0; i < plan.sessions.reps; i++) {
-      process.stderr.write(` ${v.name}: run ${i + 1}/${plan.sessions.reps}\n`)
-      runs.push(await worker("sessions", { sessions: plan.sessions.sessions, messagesPerSession: plan.sessions.messagesPerSession, options: v.options }))
+    for (let i = 0; i < plan.eventPath.reps; i++) {
+      process.stderr.write(` run ${i + 1}/${plan.eventPath.reps}\n`)
+      runs.push(await worker("event-path", plan.eventPath))
     }
-    out.push({ name: v.name, runs: runs as BenchResults["sessions"][number]["runs"] })
-  }
-  return out
-})
+    return runs as BenchResults["eventPath"]
+  })
+
+if (wants("baseline"))
+  results.baseline = await timed("2. against the naive baseline", async () => {
+    const runs = []
+    for (let i = 0; i < plan.baseline.reps; i++) {
+      const lengths = i === 0 ? [...plan.baseline.lengths, ...plan.baseline.onceLengths] : plan.baseline.lengths
+      process.stderr.write(` run ${i + 1}/${plan.baseline.reps}: lengths ${lengths.join(", ")}\n`)
+      runs.push(await worker("baseline", { lengths, samples: plan.baseline.samples }))
+    }
+    return runs as BenchResults["baseline"]
+  })
+
+if (wants("sessions"))
+  results.sessions = await timed("3. many sessions", async () => {
+    const variants: Array<{ name: string; options: Record<string, unknown> }> = [
+      { name: "defaults (max_sessions 200)", options: {} },
+      { name: "max_sessions 2000 (the TTL alone)", options: { max_sessions: 2000 } },
+    ]
+    const out: BenchResults["sessions"] = []
+    for (const v of variants) {
+      const runs = []
+      for (let i = 0; i < plan.sessions.reps; i++) {
+        process.stderr.write(` ${v.name}: run ${i + 1}/${plan.sessions.reps}\n`)
+        runs.push(
+          await worker("sessions", {
+            sessions: plan.sessions.sessions,
+            messagesPerSession: plan.sessions.messagesPerSession,
+            options: v.options,
+          }),
+        )
+      }
+      out.push({ name: v.name, runs: runs as BenchResults["sessions"][number]["runs"] })
+    }
+    return out
+  })
 
 // These two depend on code other people are writing; a failure is reported, not fatal.
-if (wants("watchdog")) results.watchdog = await timed("memory watchdog sampler cost", () =>
-  worker<BenchResults["watchdog"]>("watchdog", {}).catch((err) => ({ available: false, reason: `the worker failed: ${String(err).slice(0, 500)}` })),
-)
+if (wants("watchdog"))
+  results.watchdog = await timed("memory watchdog sampler cost", () =>
+    worker<BenchResults["watchdog"]>("watchdog", {}).catch((err) => ({
+      available: false,
+      reason: `the worker failed: ${String(err).slice(0, 500)}`,
+    })),
+  )
 
 if (wants("opencode", true)) {
   const oc = plan.opencode
   const harness = join(ROOT, "testkit/opencode/harness.ts")
   results.opencode = await timed("4. real OpenCode", async () => {
-    if (!(await Bun.file(harness).exists())) return { args: oc, runs: [{ config: "all", ok: false, error: "testkit/opencode/harness.ts does not exist" }] }
-    return worker<NonNullable<BenchResults["opencode"]>>("opencode", oc).catch((err) => ({ args: oc, runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }] }))
+    if (!(await Bun.file(harness).exists()))
+      return { args: oc, runs: [{ config: "all", ok: false, error: "testkit/opencode/harness.ts does not exist" }] }
+    return worker<NonNullable<BenchResults["opencode"]>>("opencode", oc).catch((err) => ({
+      args: oc,
+      runs: [{ config: "all", ok: false, error: String(err).slice(0, 1500) }],
+    }))
   })
 }
 
@@ -224,11 +263,15 @@ if (only) {
   const file = join(outDir, "results.json")
   writeFileSync(file, JSON.stringify(results, null, 2))
   if (results.idle) process.stdout.write(`\n${idleSection(results.idle).join("\n")}\n`)
-  process.stderr.write(`\nbench parts ${[...only].join(", ")} finished in ${(results.durationMs / 1000).toFixed(0)} s; raw results in ${file}\n`)
+  process.stderr.write(
+    `\nbench parts ${[...only].join(", ")} finished in ${(results.durationMs / 1000).toFixed(0)} s; raw results in ${file}\n`,
+  )
   process.exit(0)
 }
 // The context-pruning part writes its own section (bun run bench pruning); keep it across this rewrite.
 const pruningSection = readSection(join(outDir, "RESULTS.md"))
 const files = writeReport(results, outDir)
 if (pruningSection) writeSection(join(outDir, "RESULTS.md"), pruningSection)
-process.stderr.write(`\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`)
+process.stderr.write(
+  `\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`,
+)

@@ -68,8 +68,20 @@ const main: Script = (req) => {
 }
 const script = bySession(
   [
-    ["Count the TypeScript files", sequence([bash("find . -name '*.ts' | wc -l", 1_200), { text: "The project has no TypeScript files yet.", usage: { prompt_tokens: 1_400, completion_tokens: 12 } }])],
-    ["Summarise the project README", sequence([bash("wc -c README.md", 1_100), { text: "The README is a one-line title.", usage: { prompt_tokens: 1_300, completion_tokens: 10 } }])],
+    [
+      "Count the TypeScript files",
+      sequence([
+        bash("find . -name '*.ts' | wc -l", 1_200),
+        { text: "The project has no TypeScript files yet.", usage: { prompt_tokens: 1_400, completion_tokens: 12 } },
+      ]),
+    ],
+    [
+      "Summarise the project README",
+      sequence([
+        bash("wc -c README.md", 1_100),
+        { text: "The README is a one-line title.", usage: { prompt_tokens: 1_300, completion_tokens: 10 } },
+      ]),
+    ],
   ],
   main,
 )
@@ -83,9 +95,14 @@ function describeEvent(e: E2EEvent, mainID: string | undefined): void {
       const part = p.part
       if (part?.type === "tool" && part.state?.status === "completed") {
         const input = part.state.input ?? {}
-        const arg = input.command ?? input.description ?? (input.todos ? `${input.todos.filter((t: any) => t.status === "completed").length}/${input.todos.length} done` : "")
+        const arg =
+          input.command ??
+          input.description ??
+          (input.todos ? `${input.todos.filter((t: any) => t.status === "completed").length}/${input.todos.length} done` : "")
         say(who, `ran ${part.tool}${arg ? `: ${arg}` : ""}`, who === "agent" ? "36" : "35")
-        const line = String(part.state.output ?? "").split("\n").find((l) => l.startsWith("[longrun]") || l.startsWith("[opencode-longrun"))
+        const line = String(part.state.output ?? "")
+          .split("\n")
+          .find((l) => l.startsWith("[longrun]") || l.startsWith("[opencode-longrun"))
         if (line) say("monitor", `the agent saw: ${line.slice(0, 110)}…`, "33")
       }
       if (part?.type === "text" && part.synthetic !== true && sid === mainID && part.time?.end && part.text) {
@@ -99,7 +116,11 @@ function describeEvent(e: E2EEvent, mainID: string | undefined): void {
       if (info?.role === "assistant" && info.time?.completed && sid === mainID && !info.summary) {
         const t = info.tokens ?? {}
         const used = t.total || (t.input ?? 0) + (t.output ?? 0) + (t.cache?.read ?? 0) + (t.cache?.write ?? 0)
-        if (used > 0) say("context", `${used.toLocaleString("en-US")} of ${CONTEXT.toLocaleString("en-US")} tokens (${Math.round((used / CONTEXT) * 100)}%)`)
+        if (used > 0)
+          say(
+            "context",
+            `${used.toLocaleString("en-US")} of ${CONTEXT.toLocaleString("en-US")} tokens (${Math.round((used / CONTEXT) * 100)}%)`,
+          )
       }
       break
     }
@@ -148,13 +169,23 @@ async function main_(): Promise<void> {
     for (; seen < oc.events.length; seen++) describeEvent(oc.events[seen]!, mainID)
     if (step < mainSteps.length) throw new Error(`the demo stopped at step ${step} of ${mainSteps.length}`)
 
-    const status = oc.model.requests.flatMap((r) => r.toolResults).map((t) => t.content).findLast((c) => c.startsWith("opencode-longrun status"))
+    const status = oc.model.requests
+      .flatMap((r) => r.toolResults)
+      .map((t) => t.content)
+      .findLast((c) => c.startsWith("opencode-longrun status"))
     console.log(paint("1", "\nlongrun_status, as the agent saw it:\n"))
     console.log(status ?? "(longrun_status output not found)")
     const proc = readFileSync(`/proc/${oc.pid}/status`, "utf8")
     const kb = (k: string) => Number(proc.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? 0)
-    console.log(paint("1", `\nOpenCode process memory: RSS ${(kb("VmRSS") / 1024).toFixed(0)} MB, peak ${(kb("VmHWM") / 1024).toFixed(0)} MB`))
-    console.log(`model requests: ${oc.model.requests.length} (${oc.model.requests.filter((r) => r.isCompaction).length} compaction)`)
+    console.log(
+      paint(
+        "1",
+        `\nOpenCode process memory: RSS ${(kb("VmRSS") / 1024).toFixed(0)} MB, peak ${(kb("VmHWM") / 1024).toFixed(0)} MB`,
+      ),
+    )
+    console.log(
+      `model requests: ${oc.model.requests.length} (${oc.model.requests.filter((r) => r.isCompaction).length} compaction)`,
+    )
   } finally {
     await oc?.stop()
   }

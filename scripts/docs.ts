@@ -1,7 +1,15 @@
 // `npm run docs`: writes README.md's options section and schema/options.schema.json from the
 // options schema (src/options/schema.ts). test/unit/readme.test.ts renders both in memory and
 // fails when the files on disk differ.
-import { defaultOptions, describeOption, HOOK_NAMES, optionJsonSchema, optionShapes, optionsJsonSchema, type OptionKey } from "../src/options"
+import {
+  defaultOptions,
+  describeOption,
+  HOOK_NAMES,
+  optionJsonSchema,
+  optionShapes,
+  optionsJsonSchema,
+  type OptionKey,
+} from "../src/options"
 
 export const README_START = "<!-- options:start (generated from src/options/schema.ts by `npm run docs`; do not edit) -->"
 export const README_END = "<!-- options:end -->"

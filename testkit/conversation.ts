@@ -23,13 +23,19 @@ export class Conversation {
 
   user(text: string): this {
     const id = this.id("msg")
-    this.messages.push({ info: { id, sessionID: this.sessionID, role: "user", agent: "build" }, parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }] })
+    this.messages.push({
+      info: { id, sessionID: this.sessionID, role: "user", agent: "build" },
+      parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }],
+    })
     return this
   }
 
   text(text: string): this {
     const id = this.id("msg")
-    this.messages.push({ info: { id, sessionID: this.sessionID, role: "assistant", agent: "build" }, parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }] })
+    this.messages.push({
+      info: { id, sessionID: this.sessionID, role: "assistant", agent: "build" },
+      parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }],
+    })
     return this
   }
 
@@ -38,7 +44,10 @@ export class Conversation {
     const id = this.id("msg")
     const partID = this.id("prt")
     const callID = `call_${this.n}`
-    const state = "output" in result ? { status: "completed", input, output: result.output, title: "", metadata: {}, time: { start: 1, end: 2 } } : { status: "error", input, error: result.error, time: { start: 1, end: 2 } }
+    const state =
+      "output" in result
+        ? { status: "completed", input, output: result.output, title: "", metadata: {}, time: { start: 1, end: 2 } }
+        : { status: "error", input, error: result.error, time: { start: 1, end: 2 } }
     this.messages.push({
       info: { id, sessionID: this.sessionID, role: "assistant", agent: "build", parentID: "x" },
       parts: [

@@ -1,6 +1,11 @@
 /** Builders for events in the shape OpenCode 1.18.33 sends them (see test/fixtures/events). */
 export const ev = {
-  assistant(sessionID: string, id: string, tokens: Partial<{ input: number; output: number; read: number; write: number }>, extra: Record<string, unknown> = {}) {
+  assistant(
+    sessionID: string,
+    id: string,
+    tokens: Partial<{ input: number; output: number; read: number; write: number }>,
+    extra: Record<string, unknown> = {},
+  ) {
     return {
       type: "message.updated",
       properties: {
@@ -14,7 +19,12 @@ export const ev = {
           providerID: "scripted",
           modelID: "scripted-model",
           time: { created: 1 },
-          tokens: { input: tokens.input ?? 0, output: tokens.output ?? 0, reasoning: 0, cache: { read: tokens.read ?? 0, write: tokens.write ?? 0 } },
+          tokens: {
+            input: tokens.input ?? 0,
+            output: tokens.output ?? 0,
+            reasoning: 0,
+            cache: { read: tokens.read ?? 0, write: tokens.write ?? 0 },
+          },
           ...extra,
         },
       },
@@ -25,16 +35,33 @@ export const ev = {
       type: "message.updated",
       properties: {
         sessionID,
-        info: { id, sessionID, role: "user", agent: "build", model: { providerID: "scripted", modelID: "scripted-model" }, time: { created: 1 }, ...extra },
+        info: {
+          id,
+          sessionID,
+          role: "user",
+          agent: "build",
+          model: { providerID: "scripted", modelID: "scripted-model" },
+          time: { created: 1 },
+          ...extra,
+        },
       },
     }
   },
   textPart(sessionID: string, messageID: string, partID: string, text: string) {
-    return { type: "message.part.updated", properties: { sessionID, part: { id: partID, sessionID, messageID, type: "text", text } } }
+    return {
+      type: "message.part.updated",
+      properties: { sessionID, part: { id: partID, sessionID, messageID, type: "text", text } },
+    }
   },
   toolPart(sessionID: string, messageID: string, partID: string, tool: string, output?: string) {
-    const state = output === undefined ? { status: "running", input: {} } : { status: "completed", input: {}, output, title: "", metadata: {} }
-    return { type: "message.part.updated", properties: { sessionID, part: { id: partID, sessionID, messageID, type: "tool", tool, callID: partID, state } } }
+    const state =
+      output === undefined
+        ? { status: "running", input: {} }
+        : { status: "completed", input: {}, output, title: "", metadata: {} }
+    return {
+      type: "message.part.updated",
+      properties: { sessionID, part: { id: partID, sessionID, messageID, type: "tool", tool, callID: partID, state } },
+    }
   },
   delta(sessionID: string, messageID: string, partID: string, delta: string) {
     return { type: "message.part.delta", properties: { sessionID, messageID, partID, field: "text", delta } }

@@ -35,13 +35,9 @@ export function fakeClient(responders: Record<string, Responder> = {}) {
     calls,
     named: (name: string) => calls.filter((c) => c.name === name),
     logs: () =>
-      calls
-        .filter((c) => c.name === "app.log")
-        .map((c) => (c.args as { body: { level: string; message: string } }).body),
+      calls.filter((c) => c.name === "app.log").map((c) => (c.args as { body: { level: string; message: string } }).body),
     toasts: () =>
-      calls
-        .filter((c) => c.name === "tui.showToast")
-        .map((c) => (c.args as { body: { message: string; variant: string } }).body),
+      calls.filter((c) => c.name === "tui.showToast").map((c) => (c.args as { body: { message: string; variant: string } }).body),
   }
 }
 

@@ -45,6 +45,16 @@ export function normalizeStored(messages: Array<{ info: any; parts: any[] }>, di
     role: m.info?.role,
     parts: (m.parts ?? [])
       .filter((p) => p.type === "text" || p.type === "tool")
-      .map((p) => (p.type === "text" ? { text: p.text } : { tool: p.tool, status: p.state?.status, input: fix(p.state?.input), output: fix(p.state?.output), error: fix(p.state?.error) })),
+      .map((p) =>
+        p.type === "text"
+          ? { text: p.text }
+          : {
+              tool: p.tool,
+              status: p.state?.status,
+              input: fix(p.state?.input),
+              output: fix(p.state?.output),
+              error: fix(p.state?.error),
+            },
+      ),
   }))
 }

@@ -7,7 +7,16 @@
  */
 import type { Hooks, PluginInput } from "@opencode-ai/plugin"
 
-type Msg = { info: { role?: string; tokens?: { input?: number; output?: number; cache?: { read?: number; write?: number } }; summary?: boolean; finish?: string; error?: unknown }; parts: Array<{ type?: string }> }
+type Msg = {
+  info: {
+    role?: string
+    tokens?: { input?: number; output?: number; cache?: { read?: number; write?: number } }
+    summary?: boolean
+    finish?: string
+    error?: unknown
+  }
+  parts: Array<{ type?: string }>
+}
 
 export function createBaselineHooks(client: PluginInput["client"], limit: { context: number }): Hooks {
   const warned = new Set<string>()
@@ -45,7 +54,10 @@ export function createBaselineHooks(client: PluginInput["client"], limit: { cont
         const ratio = usedTokens(msgs) / limit.context
         if (ratio >= 0.8 && !compacting.has(input.sessionID)) {
           compacting.add(input.sessionID)
-          await client.session.summarize({ path: { id: input.sessionID }, body: { providerID: "scripted", modelID: "scripted-model" } } as never)
+          await client.session.summarize({
+            path: { id: input.sessionID },
+            body: { providerID: "scripted", modelID: "scripted-model" },
+          } as never)
         } else if (ratio < 0.5) {
           compacting.delete(input.sessionID)
         }

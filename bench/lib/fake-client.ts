@@ -38,7 +38,10 @@ export function benchClient(responders: Record<string, Responder> = {}) {
     }
     return found
   }
-  const client = new Proxy({}, { get: (_t, name) => (typeof name === "string" ? ns(name) : undefined) }) as unknown as PluginInput["client"]
+  const client = new Proxy(
+    {},
+    { get: (_t, name) => (typeof name === "string" ? ns(name) : undefined) },
+  ) as unknown as PluginInput["client"]
   const input = fakePluginInput(client, "bench")
   return { client, input, counts }
 }

@@ -83,7 +83,8 @@ export class LatencyHistogram {
     let seen = 0
     for (let b = 0; b < LatencyHistogram.BUCKETS; b++) {
       seen += this.counts[b]!
-      if (seen >= target) return Math.min(this.maxMs, (LatencyHistogram.MIN_NS * Math.exp((b + 1) * LatencyHistogram.RATIO)) / 1e6)
+      if (seen >= target)
+        return Math.min(this.maxMs, (LatencyHistogram.MIN_NS * Math.exp((b + 1) * LatencyHistogram.RATIO)) / 1e6)
     }
     return this.maxMs
   }

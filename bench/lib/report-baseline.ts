@@ -19,11 +19,25 @@ export function baselineSection(_r: BenchResults, s: Summary): string[] {
       "(part 1), because ours adds nothing measurable during a tool call.",
   )
   L.push("")
-  L.push(`Same generator and sizes as part 1 (payloads here are substrings of one shared string, so the history costs little to keep; every read still serializes the full bodies).`)
+  L.push(
+    `Same generator and sizes as part 1 (payloads here are substrings of one shared string, so the history costs little to keep; every read still serializes the full bodies).`,
+  )
   L.push("")
   L.push(
     table(
-      ["messages", "runs × tool calls", "baseline: history read per tool call", "ours", "baseline: time per tool call", "ours", "time ratio", "baseline: peak extra heap in one tool call", "ours: extra heap in one tool call", "ours: retained heap (part 1)", "peak heap ratio"],
+      [
+        "messages",
+        "runs × tool calls",
+        "baseline: history read per tool call",
+        "ours",
+        "baseline: time per tool call",
+        "ours",
+        "time ratio",
+        "baseline: peak extra heap in one tool call",
+        "ours: extra heap in one tool call",
+        "ours: retained heap (part 1)",
+        "peak heap ratio",
+      ],
       base.map((b) => {
         const ours = oursAt(b.messages)
         return [

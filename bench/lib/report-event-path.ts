@@ -22,7 +22,9 @@ export function eventPathSection(r: BenchResults, s: Summary): string[] {
       .map(([k, v]) => `${k} ${fmtNum(v, 0)}`)
       .join(", ")}), ${Object.entries(st.hookCalls)
       .map(([k, v]) => `${k} ×${fmtNum(v, 0)}`)
-      .join(", ")}; ${fmtNum(st.toolCalls, 0)} tool calls of which ${fmtNum(st.bigToolOutputs, 0)} big, ${fmtBytes(st.toolOutputBytes)} of tool output; ` +
+      .join(
+        ", ",
+      )}; ${fmtNum(st.toolCalls, 0)} tool calls of which ${fmtNum(st.bigToolOutputs, 0)} big, ${fmtBytes(st.toolOutputBytes)} of tool output; ` +
       `${fmtNum(st.diffEvents, 0)} diff-carrying events with ${fmtBytes(st.diffEventBytes)} of patch text; ${fmtBytes(st.payloadBytes)} of payload strings in all; ` +
       `${st.compactions.requested} compactions asked for by the plugin and ${st.compactions.hostForced} forced at OpenCode's own overflow point (a step jumped past both thresholds).`,
   )
@@ -38,7 +40,20 @@ export function eventPathSection(r: BenchResults, s: Summary): string[] {
   L.push("")
   L.push(
     table(
-      ["messages", "events so far", "events/s (segment)", "p50", "p99", "p99.9", "max", "retained heap (heapStats Δ)", "…data", "…code", "attributed (status().retainedBytes)", "message records kept"],
+      [
+        "messages",
+        "events so far",
+        "events/s (segment)",
+        "p50",
+        "p99",
+        "p99.9",
+        "max",
+        "retained heap (heapStats Δ)",
+        "…data",
+        "…code",
+        "attributed (status().retainedBytes)",
+        "message records kept",
+      ],
       cps.map((c) => [
         fmtNum(c.messages, 0),
         fmtNum(c.events, 0),
@@ -47,7 +62,9 @@ export function eventPathSection(r: BenchResults, s: Summary): string[] {
         us(c.p99),
         us(c.p999),
         us(c.max),
-        r.eventPath.length > 1 ? `${fmtBytes(c.retained)} (${fmtBytes(c.retainedMin)}–${fmtBytes(c.retainedMax)})` : fmtBytes(c.retained),
+        r.eventPath.length > 1
+          ? `${fmtBytes(c.retained)} (${fmtBytes(c.retainedMin)}–${fmtBytes(c.retainedMax)})`
+          : fmtBytes(c.retained),
         fmtBytes(c.data),
         fmtBytes(c.code),
         fmtBytes(c.attributed),
@@ -62,7 +79,10 @@ export function eventPathSection(r: BenchResults, s: Summary): string[] {
   L.push("")
   const latRow = (name: string, f: (x: EventPathRun) => LatencySummary) => [
     name,
-    fmtNum(med(r.eventPath, (x) => f(x).count), 0),
+    fmtNum(
+      med(r.eventPath, (x) => f(x).count),
+      0,
+    ),
     us(med(r.eventPath, (x) => f(x).meanUs)),
     us(med(r.eventPath, (x) => f(x).p50Us)),
     us(med(r.eventPath, (x) => f(x).p90Us)),
@@ -92,7 +112,13 @@ export function eventPathSection(r: BenchResults, s: Summary): string[] {
     )
     L.push("")
   }
-  L.push(`Client calls the plugin made during one run: ${Object.entries(ep.clientCalls).map(([k, v]) => `${k} ×${v}`).join(", ") || "none"} (no \`session.messages\`).`)
+  L.push(
+    `Client calls the plugin made during one run: ${
+      Object.entries(ep.clientCalls)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(", ") || "none"
+    } (no \`session.messages\`).`,
+  )
   L.push("")
   return L
 }

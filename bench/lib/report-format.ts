@@ -5,7 +5,14 @@ import { median } from "./measure"
 import type { BaselineRun, BenchResults, EventPathRun } from "./report-types"
 
 export const us = (v: number) => (Number.isFinite(v) ? (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(1)} µs`) : "n/a")
-export const ms = (v: number) => (Number.isFinite(v) ? (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 1 ? `${v.toFixed(1)} ms` : `${(v * 1000).toFixed(1)} µs`) : "n/a")
+export const ms = (v: number) =>
+  Number.isFinite(v)
+    ? v >= 1000
+      ? `${(v / 1000).toFixed(2)} s`
+      : v >= 1
+        ? `${v.toFixed(1)} ms`
+        : `${(v * 1000).toFixed(1)} µs`
+    : "n/a"
 export const mb = (kb: number | undefined) => (kb === undefined ? "n/a" : `${(kb / 1024).toFixed(0)} MB`)
 export const med = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f))
 export const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`

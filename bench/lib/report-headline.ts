@@ -11,7 +11,10 @@ export function headlineSection(r: BenchResults, s: Summary): string[] {
   L.push("")
   const b10 = base[base.length - 1]
   L.push(
-    `- **Event path**: ${fmtNum(last.messages, 0)} messages (${fmtNum(last.events, 0)} events) at ${fmtNum(med(r.eventPath, (x) => x.total.eventsPerSec), 0)} events/s of plugin time; ` +
+    `- **Event path**: ${fmtNum(last.messages, 0)} messages (${fmtNum(last.events, 0)} events) at ${fmtNum(
+      med(r.eventPath, (x) => x.total.eventsPerSec),
+      0,
+    )} events/s of plugin time; ` +
       `per-event latency p50 ${us(med(r.eventPath, (x) => x.total.latency.p50Us))}, p99 ${us(med(r.eventPath, (x) => x.total.latency.p99Us))}, p99.9 ${us(med(r.eventPath, (x) => x.total.latency.p999Us))}.`,
   )
   {

@@ -48,7 +48,7 @@ export function idleHeadline(idle: IdleResults | undefined): string[] {
     .filter((r) => r.config !== "none")
     .map((r) =>
       r.ok && none?.idleCpuS
-        ? `- **Idle CPU, ${r.config.startsWith("none") ? `${r.config}, no plugin: the noise between two identical runs` : r.config}**: ${(r.idleCpuS ?? NaN).toFixed(2)} CPU s in ${((r.idleWallS ?? NaN)).toFixed(0)} s idle vs ${none.idleCpuS.toFixed(2)} without plugins (**${fmtRatio((r.idleCpuS ?? NaN) / none.idleCpuS)}**).`
+        ? `- **Idle CPU, ${r.config.startsWith("none") ? `${r.config}, no plugin: the noise between two identical runs` : r.config}**: ${(r.idleCpuS ?? NaN).toFixed(2)} CPU s in ${(r.idleWallS ?? NaN).toFixed(0)} s idle vs ${none.idleCpuS.toFixed(2)} without plugins (**${fmtRatio((r.idleCpuS ?? NaN) / none.idleCpuS)}**).`
         : `- **Idle CPU, ${r.config}**: not measured (${r.error ?? "the no-plugin run failed"}).`,
     )
 }

@@ -8,7 +8,9 @@ export function notesSection(r: BenchResults): string[] {
   L.push("")
   {
     const w = r.watchdog
-    const res = w.result as { nsPerSample?: number; runs?: number[]; defaultIntervalMs?: number; cpuShareAtDefaultInterval?: number } | undefined
+    const res = w.result as
+      | { nsPerSample?: number; runs?: number[]; defaultIntervalMs?: number; cpuShareAtDefaultInterval?: number }
+      | undefined
     L.push(
       !w.available
         ? `Not measured: ${w.reason}.`

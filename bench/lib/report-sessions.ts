@@ -17,7 +17,19 @@ export function sessionsSection(r: BenchResults): string[] {
   L.push("")
   L.push(
     table(
-      ["variant", "empty plugin", "after sessions", "after TTL + one sweep", "residual vs empty", "…data", "…code", "entries after sessions → after sweep", "evicted / expired", "attributed after sessions → after sweep", "left after sweep"],
+      [
+        "variant",
+        "empty plugin",
+        "after sessions",
+        "after TTL + one sweep",
+        "residual vs empty",
+        "…data",
+        "…code",
+        "entries after sessions → after sweep",
+        "evicted / expired",
+        "attributed after sessions → after sweep",
+        "left after sweep",
+      ],
       r.sessions.map((v) => {
         const e = med(v.runs, (x) => x.emptyPlugin)
         const f = med(v.runs, (x) => x.afterSessions)
@@ -31,7 +43,10 @@ export function sessionsSection(r: BenchResults): string[] {
           `${fmtBytes(s - e)} (${((100 * (s - e)) / Math.max(1, f - e)).toFixed(1)}% of the peak)`,
           fmtBytes(med(v.runs, (x) => x.residualSplit.data)),
           fmtBytes(med(v.runs, (x) => x.residualSplit.code)),
-          `${med(v.runs, (x) => x.entries.afterSessions)} (${fmtNum(med(v.runs, (x) => x.entries.messageRecordsAfterSessions), 0)} message records) → ${med(v.runs, (x) => x.entries.afterSweep)}`,
+          `${med(v.runs, (x) => x.entries.afterSessions)} (${fmtNum(
+            med(v.runs, (x) => x.entries.messageRecordsAfterSessions),
+            0,
+          )} message records) → ${med(v.runs, (x) => x.entries.afterSweep)}`,
           `${x0.storeStats.afterSweep.evicted} / ${x0.storeStats.afterSweep.expired}`,
           `${fmtBytes(med(v.runs, (x) => x.attributed.afterSessions))} → ${fmtBytes(med(v.runs, (x) => x.attributed.afterSweep))}`,
           x0.cachesAfterSweep.map((c) => `${c.name} (${c.entries})`).join(", ") || "nothing",

@@ -6,7 +6,6 @@ import type { LatencySummary } from "./measure"
 import type { IdleResults } from "./report-idle"
 import type { StreamSpec, StreamStats } from "./session-gen"
 
-
 export interface Machine {
   nproc: string
   free: string
@@ -24,9 +23,22 @@ export interface EventPathRun {
   stats: StreamStats
   emptyPluginHeap: number
   checkpoints: Checkpoint[]
-  total: { events: number; pluginMs: number; wallMs: number; eventsPerSec: number; latency: LatencySummary; bigLatency: LatencySummary; toolAfter: LatencySummary }
+  total: {
+    events: number
+    pluginMs: number
+    wallMs: number
+    eventsPerSec: number
+    latency: LatencySummary
+    bigLatency: LatencySummary
+    toolAfter: LatencySummary
+  }
   clientCalls: Record<string, number>
-  pluginSaw?: { toolOutputBytes: number; diffBodyBytes: number; textBytes: number; largestPayloads: Array<{ kind: string; label: string; bytes: number }> }
+  pluginSaw?: {
+    toolOutputBytes: number
+    diffBodyBytes: number
+    textBytes: number
+    largestPayloads: Array<{ kind: string; label: string; bytes: number }>
+  }
   hooksLoaded: string[]
 }
 

@@ -41,7 +41,10 @@ export function* sessionStream(
     control.compactionRequested = false
     const userID = newMsg()
     yield event("message.updated", { sessionID: sid, info: userInfo(userID) })
-    yield event("message.part.updated", { sessionID: sid, part: { id: newPart(), sessionID: sid, messageID: userID, type: "compaction", auto: true } })
+    yield event("message.part.updated", {
+      sessionID: sid,
+      part: { id: newPart(), sessionID: sid, messageID: userID, type: "compaction", auto: true },
+    })
     stats.userMessages++
     yield done()
     yield hook("experimental.session.compacting", { sessionID: sid }, { context: [] as string[], prompt: undefined })
@@ -53,7 +56,12 @@ export function* sessionStream(
     clock.t += spec.stepSeconds * 1000
     yield event("message.updated", {
       sessionID: sid,
-      info: assistantInfo(id, userID, "compaction", { summary: true, tokens, finish: "stop", time: { created: clock.t, completed: clock.t } }),
+      info: assistantInfo(id, userID, "compaction", {
+        summary: true,
+        tokens,
+        finish: "stop",
+        time: { created: clock.t, completed: clock.t },
+      }),
     })
     stats.assistantMessages++
     yield done()
@@ -66,8 +74,16 @@ export function* sessionStream(
     const userID = newMsg()
     yield event("message.updated", { sessionID: sid, info: userInfo(userID) })
     const prompt = `Turn ${turn}: continue the build and fix what fails.`
-    yield event("message.part.updated", { sessionID: sid, part: { id: newPart(), sessionID: sid, messageID: userID, type: "text", text: prompt } }, prompt.length)
-    yield hook("chat.message", { sessionID: sid, agent: "build", model: { ...MODEL }, messageID: userID }, { message: userInfo(userID), parts: [] })
+    yield event(
+      "message.part.updated",
+      { sessionID: sid, part: { id: newPart(), sessionID: sid, messageID: userID, type: "text", text: prompt } },
+      prompt.length,
+    )
+    yield hook(
+      "chat.message",
+      { sessionID: sid, agent: "build", model: { ...MODEL }, messageID: userID },
+      { message: userInfo(userID), parts: [] },
+    )
     stats.userMessages++
     yield done()
     yield event("session.status", { sessionID: sid, status: { type: "busy" } })
@@ -87,20 +103,37 @@ export function* sessionStream(
       const id = newMsg()
       yield chatParams("build", userID)
       yield event("message.updated", { sessionID: sid, info: assistantInfo(id, userID, "build") })
-      yield event("message.part.updated", { sessionID: sid, part: { id: newPart(), sessionID: sid, messageID: id, type: "step-start", snapshot: "4b825dc6" } })
+      yield event("message.part.updated", {
+        sessionID: sid,
+        part: { id: newPart(), sessionID: sid, messageID: id, type: "step-start", snapshot: "4b825dc6" },
+      })
       yield* textPart(g, id)
       const outputBytes = last ? 0 : yield* toolCall(g, id)
       // Context grows with what the step added; big outputs are truncated by OpenCode before the model sees them.
-      count.used += 300 + Math.floor(rand() * 1_500) + Math.floor(spec.textBytes / 4) + Math.min(Math.floor(outputBytes / 4), 12_000)
+      count.used +=
+        300 + Math.floor(rand() * 1_500) + Math.floor(spec.textBytes / 4) + Math.min(Math.floor(outputBytes / 4), 12_000)
       clock.t += spec.stepSeconds * 1000
       const tokens = { total: count.used + 250, input: count.used, output: 250, reasoning: 0, cache: { read: 0, write: 0 } }
       yield event("message.part.updated", {
         sessionID: sid,
-        part: { id: newPart(), sessionID: sid, messageID: id, type: "step-finish", reason: last ? "stop" : "tool-calls", snapshot: "4b825dc6", cost: 0, tokens },
+        part: {
+          id: newPart(),
+          sessionID: sid,
+          messageID: id,
+          type: "step-finish",
+          reason: last ? "stop" : "tool-calls",
+          snapshot: "4b825dc6",
+          cost: 0,
+          tokens,
+        },
       })
       yield event("message.updated", {
         sessionID: sid,
-        info: assistantInfo(id, userID, "build", { tokens, finish: last ? "stop" : "tool-calls", time: { created: clock.t, completed: clock.t } }),
+        info: assistantInfo(id, userID, "build", {
+          tokens,
+          finish: last ? "stop" : "tool-calls",
+          time: { created: clock.t, completed: clock.t },
+        }),
       })
       stats.assistantMessages++
       yield done()

@@ -67,7 +67,15 @@ export function toolCall(g: Gen, messageID: string): StepList {
   const partID = newPart()
   const callID = `call_${pad(tools)}`
   const input = { command: `make step-${tools}`, description: "Run the build step" }
-  const toolPart = (state: Record<string, unknown>) => ({ id: partID, sessionID: sid, messageID, type: "tool", callID, tool: "bash", state })
+  const toolPart = (state: Record<string, unknown>) => ({
+    id: partID,
+    sessionID: sid,
+    messageID,
+    type: "tool",
+    callID,
+    tool: "bash",
+    state,
+  })
   const big = tools % spec.bigToolEvery === 0
   const size = big ? spec.bigToolSizes[(tools / spec.bigToolEvery - 1) % spec.bigToolSizes.length]! : spec.smallToolBytes
   if (big) stats.bigToolOutputs++
@@ -75,10 +83,15 @@ export function toolCall(g: Gen, messageID: string): StepList {
   return new StepList(
     [
       () => event("message.part.updated", { sessionID: sid, part: toolPart({ status: "pending", input: {}, raw: "" }) }),
-      () => event("message.part.updated", { sessionID: sid, part: toolPart({ status: "running", input, time: { start: clock.t } }) }),
+      () =>
+        event("message.part.updated", { sessionID: sid, part: toolPart({ status: "running", input, time: { start: clock.t } }) }),
       () => hook("tool.execute.before", { tool: "bash", sessionID: sid, callID }, { args: input }, callID),
       () => {
-        held.out = { title: input.command, output: src.take(size, spec.ownedPayloads), metadata: { exit: 0, description: input.description } }
+        held.out = {
+          title: input.command,
+          output: src.take(size, spec.ownedPayloads),
+          metadata: { exit: 0, description: input.description },
+        }
         return hook("tool.execute.after", { tool: "bash", sessionID: sid, callID, args: input }, held.out, callID)
       },
       () => {
@@ -90,7 +103,10 @@ export function toolCall(g: Gen, messageID: string): StepList {
         stats.toolOutputBytes += output.length
         return event(
           "message.part.updated",
-          { sessionID: sid, part: toolPart({ status: "completed", input, output, title, metadata, time: { start: clock.t, end: clock.t } }) },
+          {
+            sessionID: sid,
+            part: toolPart({ status: "completed", input, output, title, metadata, time: { start: clock.t, end: clock.t } }),
+          },
           output.length,
         )
       },
@@ -130,7 +146,11 @@ export function turnDiffs(g: Gen, userID: string, turn: number): StepList {
   const resend = () => {
     stats.diffEvents++
     stats.diffEventBytes += bytes
-    return event("message.updated", { sessionID: sid, info: userInfo(userID, { summary: { title: `Turn ${turn}`, diffs: diffs() } }) }, bytes)
+    return event(
+      "message.updated",
+      { sessionID: sid, info: userInfo(userID, { summary: { title: `Turn ${turn}`, diffs: diffs() } }) },
+      bytes,
+    )
   }
   return new StepList(
     [

@@ -10,7 +10,13 @@ const pad = (n: number) => String(n).padStart(10, "0")
 
 export type Gen = ReturnType<typeof generatorState>
 
-export function generatorState(spec: StreamSpec, control: StreamControl, clock: { t: number }, stats: StreamStats, src: PayloadSource) {
+export function generatorState(
+  spec: StreamSpec,
+  control: StreamControl,
+  clock: { t: number },
+  stats: StreamStats,
+  src: PayloadSource,
+) {
   const sid = spec.sessionID
   let msgSeq = 0
   let partSeq = 0
@@ -79,7 +85,25 @@ export function generatorState(spec: StreamSpec, control: StreamControl, clock: 
     )
   /** Context tokens used so far and tool calls made, shared by every step builder. */
   const count = { used: 0, tools: 0 }
-  return { spec, control, clock, stats, src, sid, count, pad, rand, newMsg, newPart, event, hook, done, userInfo, assistantInfo, chatParams }
+  return {
+    spec,
+    control,
+    clock,
+    stats,
+    src,
+    sid,
+    count,
+    pad,
+    rand,
+    newMsg,
+    newPart,
+    event,
+    hook,
+    done,
+    userInfo,
+    assistantInfo,
+    chatParams,
+  }
 }
 
 /** A text part streamed the way OpenCode streams it: empty start, deltas, final text. */
@@ -87,7 +111,10 @@ export function* textPart(g: Gen, messageID: string): Generator<Step> {
   const { spec, sid, clock, stats, src, newPart, event, hook } = g
   const partID = newPart()
   const text = src.take(spec.textBytes, spec.ownedPayloads)
-  yield event("message.part.updated", { sessionID: sid, part: { id: partID, sessionID: sid, messageID, type: "text", text: "", time: { start: clock.t } } })
+  yield event("message.part.updated", {
+    sessionID: sid,
+    part: { id: partID, sessionID: sid, messageID, type: "text", text: "", time: { start: clock.t } },
+  })
   const size = Math.ceil(text.length / spec.deltaChunks)
   for (let i = 0; i < text.length; i += size) {
     stats.deltaEvents++
@@ -96,7 +123,10 @@ export function* textPart(g: Gen, messageID: string): Generator<Step> {
   }
   yield event(
     "message.part.updated",
-    { sessionID: sid, part: { id: partID, sessionID: sid, messageID, type: "text", text, time: { start: clock.t, end: clock.t } } },
+    {
+      sessionID: sid,
+      part: { id: partID, sessionID: sid, messageID, type: "text", text, time: { start: clock.t, end: clock.t } },
+    },
     text.length,
   )
   yield hook("experimental.text.complete", { sessionID: sid, messageID, partID }, { text })

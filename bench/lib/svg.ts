@@ -35,7 +35,9 @@ export function logLogChart(spec: ChartSpec): string {
   const sx = (x: number) => m.left + ((Math.log10(x) - x0) / Math.max(1, x1 - x0)) * pw
   const sy = (y: number) => m.top + ph - ((Math.log10(y) - y0) / Math.max(1, y1 - y0)) * ph
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  )
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`)
   out.push(`<text x="${W / 2}" y="26" text-anchor="middle" font-size="16" font-weight="bold">${esc(spec.title)}</text>`)
   if (spec.subtitle) out.push(`<text x="${W / 2}" y="46" text-anchor="middle" fill="#555">${esc(spec.subtitle)}</text>`)
@@ -52,9 +54,7 @@ export function logLogChart(spec: ChartSpec): string {
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`)
   out.push(`<text x="${m.left + pw / 2}" y="${m.top + ph + 40}" text-anchor="middle">${esc(spec.xLabel)}</text>`)
-  out.push(
-    `<text transform="translate(22 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
-  )
+  out.push(`<text transform="translate(22 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`)
   // series
   spec.series.forEach((s) => {
     const p = s.points.filter(([x, y]) => x > 0 && y > 0).sort((a, b) => a[0] - b[0])
@@ -67,7 +67,9 @@ export function logLogChart(spec: ChartSpec): string {
   spec.series.forEach((s, i) => {
     const lx = m.left + (i % 2) * (pw / 2)
     const ly = m.top + ph + 68 + Math.floor(i / 2) * 22
-    out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 28}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ` stroke-dasharray="7 5"` : ""}/>`)
+    out.push(
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 28}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ` stroke-dasharray="7 5"` : ""}/>`,
+    )
     out.push(`<text x="${lx + 36}" y="${ly}">${esc(s.label)}</text>`)
   })
   out.push(`</svg>`)

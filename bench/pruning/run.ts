@@ -42,7 +42,10 @@ export interface RunResult {
 export const CONFIGS: Array<{ name: string; options?: Record<string, unknown> }> = [
   { name: "no plugin" },
   { name: "longrun, defaults", options: {} },
-  { name: "longrun, references only", options: { pruning_superseded_reads: false, pruning_superseded_writes: false, pruning_failed_inputs: false } },
+  {
+    name: "longrun, references only",
+    options: { pruning_superseded_reads: false, pruning_superseded_writes: false, pruning_failed_inputs: false },
+  },
   { name: "longrun, pruning off", options: { disabled_hooks: ["context-pruning"] } },
 ]
 
@@ -56,7 +59,10 @@ async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
     files: FILES,
     limit: { context: 1_000_000, output: 8_000 },
     script: bySession([
-      ["Report status", sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }])],
+      [
+        "Report status",
+        sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }]),
+      ],
       ["Turn ", sequence(replies)],
     ]),
   })
@@ -91,7 +97,10 @@ async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
       turnStarts,
       uncachedChars: prefix.uncachedChars,
       stored: normalizeStored(stored, oc.directory),
-      storedHasPlaceholder: storedJson.includes("[longrun] Pruned") || storedJson.includes("[longrun] Same ") || storedJson.includes("chars left out"),
+      storedHasPlaceholder:
+        storedJson.includes("[longrun] Pruned") ||
+        storedJson.includes("[longrun] Same ") ||
+        storedJson.includes("chars left out"),
       status,
       durationMs: performance.now() - t0,
     }
@@ -117,7 +126,9 @@ const timing = await transformTiming()
 const runs: RunResult[] = []
 for (const cfg of CONFIGS) {
   process.stderr.write(`context pruning bench: real OpenCode, ${cfg.name}\n`)
-  runs.push(await runSession(cfg).catch((err) => ({ config: cfg.name, ok: false, error: String(err).slice(0, 1500) }) as RunResult))
+  runs.push(
+    await runSession(cfg).catch((err) => ({ config: cfg.name, ok: false, error: String(err).slice(0, 1500) }) as RunResult),
+  )
 }
 const result = { started: started.toISOString(), machine, turns: TURNS, timing, runs }
 console.log(`RESULT ${JSON.stringify({ ...result, runs: runs.map(({ stored, ...r }) => r) })}`)

@@ -19,7 +19,15 @@ export const FILES: Record<string, string> = {
 }
 
 const call = (name: string, args: Record<string, unknown>): Reply => ({ toolCalls: [{ name, args }] })
-const generated = (turn: number) => JSON.stringify({ turn, entries: Array.from({ length: 80 }, (_, i) => ({ id: i, name: `entry-${i}`, value: (i * 7919 + turn * 104729) % 100003 })) }, null, 1)
+const generated = (turn: number) =>
+  JSON.stringify(
+    {
+      turn,
+      entries: Array.from({ length: 80 }, (_, i) => ({ id: i, name: `entry-${i}`, value: (i * 7919 + turn * 104729) % 100003 })),
+    },
+    null,
+    1,
+  )
 
 /** The model's replies for one user turn (1-based). */
 export function turnReplies(turn: number): Reply[] {
@@ -40,7 +48,12 @@ export function turnReplies(turn: number): Reply[] {
   }
   if (turn % 3 === 0) {
     // A command rewrites util.ts; the agent reads it again.
-    r.push(call("bash", { command: `sed -i 's/state [0-9]*/state ${turn}/' src/util.ts && echo rewritten`, description: "rewrite util" }))
+    r.push(
+      call("bash", {
+        command: `sed -i 's/state [0-9]*/state ${turn}/' src/util.ts && echo rewritten`,
+        description: "rewrite util",
+      }),
+    )
     r.push(call("read", { filePath: "src/util.ts" }))
   }
   r.push(call("bash", { command: "sh check.sh", description: "type check again" }))

@@ -30,14 +30,28 @@ export interface BaselineSample {
   historyMessages: number
   toolCalls: number
   ours: { msPerToolCall: number[]; historyBytesRead: number; messagesCalls: number; peakExtraHeap: number }
-  baseline: { msPerToolCall: number[]; historyBytesRead: number; readsPerToolCall: number; peakExtraHeap: number; readMs: number[]; serializeMs: number[]; parseMs: number[] }
+  baseline: {
+    msPerToolCall: number[]
+    historyBytesRead: number
+    readsPerToolCall: number
+    peakExtraHeap: number
+    readMs: number[]
+    serializeMs: number[]
+    parseMs: number[]
+  }
 }
 
 const args = argJson<Args>()
 const maxLen = Math.max(...args.lengths)
 // Payloads are substrings of one shared string: the history then costs little to keep,
 // and every read still serializes and parses the full bodies.
-const spec: StreamSpec = { ...DEFAULT_SPEC, ...args.spec, ownedPayloads: false, sessionID: "ses_bench_baseline", messages: maxLen + 200 }
+const spec: StreamSpec = {
+  ...DEFAULT_SPEC,
+  ...args.spec,
+  ownedPayloads: false,
+  sessionID: "ses_bench_baseline",
+  messages: maxLen + 200,
+}
 const stats = newStats()
 const control = { compactionRequested: false }
 const clock = { t: 1_700_000_000_000 }
@@ -98,7 +112,9 @@ let toolWindowMs = 0
 let inToolWindow = false
 
 const isToolPart = (step: Step) =>
-  step.kind === "event" && step.event.type === "message.part.updated" && (step.event.properties.part as { type?: string }).type === "tool"
+  step.kind === "event" &&
+  step.event.type === "message.part.updated" &&
+  (step.event.properties.part as { type?: string }).type === "tool"
 
 const t0 = performance.now()
 for (const step of sessionStream(spec, control, clock, stats)) {
@@ -113,7 +129,15 @@ for (const step of sessionStream(spec, control, clock, stats)) {
           historyMessages: history.size,
           toolCalls: stats.toolCalls,
           ours: { msPerToolCall: [], historyBytesRead: 0, messagesCalls: 0, peakExtraHeap: 0 },
-          baseline: { msPerToolCall: [], historyBytesRead: 0, readsPerToolCall: 0, peakExtraHeap: 0, readMs: [], serializeMs: [], parseMs: [] },
+          baseline: {
+            msPerToolCall: [],
+            historyBytesRead: 0,
+            readsPerToolCall: 0,
+            peakExtraHeap: 0,
+            readMs: [],
+            serializeMs: [],
+            parseMs: [],
+          },
         },
       }
     }
@@ -124,8 +148,13 @@ for (const step of sessionStream(spec, control, clock, stats)) {
     history.apply(step.event)
     if (step.event.type === "todo.updated") latestTodos = step.event.properties.todos as unknown[]
   }
-  const toolStep = isToolPart(step) || (step.kind === "hook" && (step.name === "tool.execute.before" || step.name === "tool.execute.after"))
-  if (toolStep && step.kind === "event" && (step.event.properties.part as { state: { status: string } }).state.status === "pending") {
+  const toolStep =
+    isToolPart(step) || (step.kind === "hook" && (step.name === "tool.execute.before" || step.name === "tool.execute.after"))
+  if (
+    toolStep &&
+    step.kind === "event" &&
+    (step.event.properties.part as { state: { status: string } }).state.status === "pending"
+  ) {
     inToolWindow = true
     toolWindowMs = 0
     oursBytesAtWindow = oursBytesRead
@@ -165,7 +194,11 @@ for (const step of sessionStream(spec, control, clock, stats)) {
       s.ours.peakExtraHeap = sampleHeap().heapSize - preOurs
     }
   }
-  if (isToolPart(step) && step.kind === "event" && (step.event.properties.part as { state: { status: string } }).state.status === "completed") {
+  if (
+    isToolPart(step) &&
+    step.kind === "event" &&
+    (step.event.properties.part as { state: { status: string } }).state.status === "completed"
+  ) {
     inToolWindow = false
     if (sampling && (sampling as { pendingOurs?: boolean }).pendingOurs) {
       ;(sampling as { pendingOurs?: boolean }).pendingOurs = false

@@ -24,7 +24,15 @@ export interface Checkpoint {
   messages: number
   events: number
   /** segment since the previous checkpoint */
-  segment: { events: number; pluginMs: number; wallMs: number; eventsPerSec: number; latency: LatencySummary; bigLatency: LatencySummary; toolAfter: LatencySummary }
+  segment: {
+    events: number
+    pluginMs: number
+    wallMs: number
+    eventsPerSec: number
+    latency: LatencySummary
+    bigLatency: LatencySummary
+    toolAfter: LatencySummary
+  }
   /** live heap after GC minus the heap before the plugin was created */
   retainedHeap: number
   retainedObjects: number
@@ -68,7 +76,12 @@ const fake = benchClient({
 // first use (JIT code, structures, which JSC also keeps in its heap) is in the baseline
 // rather than counted as retained by the measured instance.
 async function warmUp(): Promise<void> {
-  const wSpec: StreamSpec = { ...spec, ownedPayloads: false, sessionID: "ses_warmup", messages: Math.min(args.warmupMessages ?? 1_500, spec.messages) }
+  const wSpec: StreamSpec = {
+    ...spec,
+    ownedPayloads: false,
+    sessionID: "ses_warmup",
+    messages: Math.min(args.warmupMessages ?? 1_500, spec.messages),
+  }
   const wControl = { compactionRequested: false }
   const wClock = { t: clock.t }
   const wFake = benchClient({
@@ -93,7 +106,9 @@ await warmUp()
 const base = await settledHeap()
 const baseKinds = heapByKind()
 
-const { hooks, internals } = await createLongrun(fake.input, args.options ?? {}, { clock: { ...systemClock, now: () => clock.t } })
+const { hooks, internals } = await createLongrun(fake.input, args.options ?? {}, {
+  clock: { ...systemClock, now: () => clock.t },
+})
 await hooks.config?.({} as never)
 const settle = () => internals.router.flush()
 const empty = await settledHeap()
@@ -169,7 +184,12 @@ const clientCalls = Object.fromEntries([...fake.counts].sort())
 // What the plugin itself says it saw, to compare with what was generated.
 const seen = internals.status().sessions.find((x) => x.id === spec.sessionID)
 const pluginSaw = seen
-  ? { toolOutputBytes: seen.toolOutputBytes, diffBodyBytes: seen.diffBodyBytes, textBytes: seen.textBytes, largestPayloads: seen.largestPayloads }
+  ? {
+      toolOutputBytes: seen.toolOutputBytes,
+      diffBodyBytes: seen.diffBodyBytes,
+      textBytes: seen.textBytes,
+      largestPayloads: seen.largestPayloads,
+    }
   : undefined
 await hooks.dispose?.()
 

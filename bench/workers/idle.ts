@@ -78,7 +78,15 @@ function script(): Script {
     const usage = { prompt_tokens: 3_000, completion_tokens: 30 }
     if (done) return { text: "Finished; the log looks fine.", usage } satisfies Reply
     return {
-      toolCalls: [{ name: "bash", args: { command: "yes 'compiled module ok in 12 ms, cache hit, no warnings emitted' | head -n 320", description: "Build" } }],
+      toolCalls: [
+        {
+          name: "bash",
+          args: {
+            command: "yes 'compiled module ok in 12 ms, cache hit, no warnings emitted' | head -n 320",
+            description: "Build",
+          },
+        },
+      ],
       usage,
     } satisfies Reply
   }
@@ -110,7 +118,8 @@ async function start(config: Args["configs"][number]): Promise<{ run: IdleRun; o
 }
 
 async function feed(run: IdleRun, oc: OpencodeHandle) {
-  for (let i = 0; i < args.sessions; i++) await oc.runPrompt(`Session ${i + 1}: run the build and report.`, { timeoutMs: 120_000 })
+  for (let i = 0; i < args.sessions; i++)
+    await oc.runPrompt(`Session ${i + 1}: run the build and report.`, { timeoutMs: 120_000 })
   run.sessions = args.sessions
   run.longrunToolOffered = oc.model.agentRequests()[0]?.toolNames.includes("longrun_status")
   progress(`${run.config}: ${args.sessions} sessions finished`)
@@ -141,7 +150,14 @@ try {
       user += a.user - b.user
       system += a.system - b.system
     }
-    Object.assign(h.run, { ok: true, idleUserS: user / TICKS, idleSystemS: system / TICKS, idleCpuS: (user + system) / TICKS, idleWallS: wallS, rssKB: rssKB(h.oc.pid) })
+    Object.assign(h.run, {
+      ok: true,
+      idleUserS: user / TICKS,
+      idleSystemS: system / TICKS,
+      idleCpuS: (user + system) / TICKS,
+      idleWallS: wallS,
+      rssKB: rssKB(h.oc.pid),
+    })
     progress(`${h.run.config}: ${((user + system) / TICKS).toFixed(2)} CPU s in ${wallS.toFixed(0)} s idle`)
   })
 } finally {

@@ -75,13 +75,24 @@ function installOmo(version: string): { entry?: string; error?: string; installM
   if (!existsSync(pkg)) {
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "omo-bench", private: true }))
-    const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `oh-my-opencode@${version}`], { cwd: dir, encoding: "utf8", timeout: 240_000 })
-    if (r.status !== 0 || !existsSync(pkg)) return { error: `npm install failed: ${(r.stderr || r.stdout || String(r.error)).slice(-500)}`, installMs: performance.now() - t0 }
+    const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `oh-my-opencode@${version}`], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 240_000,
+    })
+    if (r.status !== 0 || !existsSync(pkg))
+      return {
+        error: `npm install failed: ${(r.stderr || r.stdout || String(r.error)).slice(-500)}`,
+        installMs: performance.now() - t0,
+      }
   }
   const meta = JSON.parse(readFileSync(pkg, "utf8")) as { main?: string; module?: string; version?: string }
-  if (meta.version !== version) return { error: `installed version ${meta.version}, wanted ${version}`, installMs: performance.now() - t0 }
+  if (meta.version !== version)
+    return { error: `installed version ${meta.version}, wanted ${version}`, installMs: performance.now() - t0 }
   const entry = join(dir, "node_modules/oh-my-opencode", meta.main ?? meta.module ?? "dist/index.js")
-  return existsSync(entry) ? { entry, installMs: performance.now() - t0 } : { error: `no entry file ${entry}`, installMs: performance.now() - t0 }
+  return existsSync(entry)
+    ? { entry, installMs: performance.now() - t0 }
+    : { error: `no entry file ${entry}`, installMs: performance.now() - t0 }
 }
 
 function script(calls: { tool: number; text: number }): Script {
@@ -193,7 +204,8 @@ async function runOne(config: string, entry?: string): Promise<RssRun> {
       if (!Array.isArray(diffs) || diffs.length === 0) continue
       diffEvents++
       // 1.18.33 sends { file, patch, additions, deletions, status }; older notes say before/after.
-      for (const d of diffs) diffBytes += String(d?.patch ?? "").length + String(d?.before ?? "").length + String(d?.after ?? "").length
+      for (const d of diffs)
+        diffBytes += String(d?.patch ?? "").length + String(d?.before ?? "").length + String(d?.after ?? "").length
     }
     out.diffEvents = diffEvents
     out.diffBytes = diffBytes
@@ -217,7 +229,9 @@ progress(`starting opencode with ${configs.join(", ")}, then running their sessi
 const pending = configs.map((config) => runOne(config, omo?.entry))
 allStarted = startChain
 const finished = await Promise.all(pending)
-const runs: RssRun[] = args.configs.map((config) => finished.find((r) => r.config === config) ?? { config, ok: false, error: omo?.error })
+const runs: RssRun[] = args.configs.map(
+  (config) => finished.find((r) => r.config === config) ?? { config, ok: false, error: omo?.error },
+)
 for (const r of finished)
   progress(
     r.ok

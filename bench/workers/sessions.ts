@@ -43,7 +43,11 @@ async function feed(p: Awaited<ReturnType<typeof createLongrun>>, count: number,
   for (let i = 0; i < count; i++) {
     const spec = { ...sessionSpec(i, prefix), ownedPayloads: owned }
     const info = { id: spec.sessionID, parentID: i % 2 ? `ses_${prefix}_00000` : undefined, title: `bench ${i}` }
-    await applyStep(p.hooks, { kind: "event", event: { type: "session.created", properties: { sessionID: spec.sessionID, info } }, bytes: 0 })
+    await applyStep(p.hooks, {
+      kind: "event",
+      event: { type: "session.created", properties: { sessionID: spec.sessionID, info } },
+      bytes: 0,
+    })
     for (const step of sessionStream(spec, control, { t: 1_700_000_000_000 }, newStats(), src)) {
       await applyStep(p.hooks, step, () => p.internals.router.flush())
     }
@@ -87,7 +91,9 @@ const full = await settledHeap()
 const fullAttributed = p.internals.status().retainedBytes
 const storeAfterFeed = { ...p.internals.ctx.store.stats, sessions: p.internals.ctx.store.size }
 const messageRecords = p.internals.ctx.store.entries().reduce((a, e) => a + e.messages.size, 0)
-progress(`${args.sessions} sessions fed in ${feedMs.toFixed(0)} ms: ${storeAfterFeed.sessions} kept, heap +${((full.heapSize - base.heapSize) / 1024).toFixed(0)} KB`)
+progress(
+  `${args.sessions} sessions fed in ${feedMs.toFixed(0)} ms: ${storeAfterFeed.sessions} kept, heap +${((full.heapSize - base.heapSize) / 1024).toFixed(0)} KB`,
+)
 
 // Move the clock past the TTL; the plugin's own sweep timer does the rest.
 const ttl = p.internals.ctx.options.session_ttl_ms
@@ -96,7 +102,9 @@ const waitedMs = await waitForSweep(p, 5 * sweepMs)
 const swept = await settledHeap()
 const sweptStatus = p.internals.status()
 const sweptKinds = heapByKind()
-progress(`after TTL + sweep (${waitedMs.toFixed(0)} ms wait): ${p.internals.ctx.store.size} kept, heap +${((swept.heapSize - base.heapSize) / 1024).toFixed(0)} KB`)
+progress(
+  `after TTL + sweep (${waitedMs.toFixed(0)} ms wait): ${p.internals.ctx.store.size} kept, heap +${((swept.heapSize - base.heapSize) / 1024).toFixed(0)} KB`,
+)
 
 emit({
   sessions: args.sessions,
@@ -110,7 +118,11 @@ emit({
   /** per heap snapshots: how the after-sweep residual splits into compiled code and data */
   residualSplit: { code: sweptKinds.code - emptyKinds.code, data: sweptKinds.data - emptyKinds.data },
   rss: { empty: empty.rss, afterSessions: full.rss, afterSweep: swept.rss },
-  entries: { afterSessions: storeAfterFeed.sessions, afterSweep: p.internals.ctx.store.size, messageRecordsAfterSessions: messageRecords },
+  entries: {
+    afterSessions: storeAfterFeed.sessions,
+    afterSweep: p.internals.ctx.store.size,
+    messageRecordsAfterSessions: messageRecords,
+  },
   storeStats: { afterSessions: storeAfterFeed, afterSweep: { ...p.internals.ctx.store.stats } },
   attributed: { afterSessions: fullAttributed, afterSweep: sweptStatus.retainedBytes },
   cachesAfterSweep: sweptStatus.caches.filter((c) => c.entries > 0 || c.bytes > 0),

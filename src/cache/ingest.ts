@@ -66,7 +66,12 @@ export function ingest(store: SessionStore, ev: LongrunEvent, now: number): Sess
 export function ingestChatParams(
   store: SessionStore,
   limits: ModelLimits,
-  input: { sessionID: string; agent: string; model?: { id?: string; providerID?: string }; provider?: { info?: { id?: string } } },
+  input: {
+    sessionID: string
+    agent: string
+    model?: { id?: string; providerID?: string }
+    provider?: { info?: { id?: string } }
+  },
 ): void {
   const providerID = input.provider?.info?.id ?? input.model?.providerID
   const modelID = input.model?.id
@@ -124,7 +129,11 @@ function onMessageUpdated(entry: SessionEntry, info: MessageInfo, now: number): 
   }
 }
 
-function measureDiffs(entry: SessionEntry, record: MessageRecord | undefined, diffs: Array<{ file: string; bytes: number }>): void {
+function measureDiffs(
+  entry: SessionEntry,
+  record: MessageRecord | undefined,
+  diffs: Array<{ file: string; bytes: number }>,
+): void {
   let total = 0
   for (const d of diffs) {
     total += d.bytes

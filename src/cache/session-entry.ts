@@ -101,11 +101,7 @@ export class SessionEntry {
    * A hook's per-session state, created on first use. `release` runs when the
    * session leaves the store; `estimate` feeds memory attribution.
    */
-  state<T>(
-    hook: string,
-    init: () => T,
-    lifecycle?: { release?: (value: T) => void; estimate?: (value: T) => number },
-  ): T {
+  state<T>(hook: string, init: () => T, lifecycle?: { release?: (value: T) => void; estimate?: (value: T) => number }): T {
     const slot = this.slots.get(hook)
     if (slot) return slot.value as T
     const value = init()

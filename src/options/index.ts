@@ -9,4 +9,11 @@ export {
   type LongrunOptions,
   type OptionKey,
 } from "./schema"
-export { describeOption, formatOptionProblems, isHookEnabled, parseOptions, type OptionProblem, type ParsedOptions } from "./parse"
+export {
+  describeOption,
+  formatOptionProblems,
+  isHookEnabled,
+  parseOptions,
+  type OptionProblem,
+  type ParsedOptions,
+} from "./parse"

@@ -77,7 +77,9 @@ export const optionShapes = {
   // preemptive compaction
   compaction_threshold: ratio()
     .default(0.8)
-    .describe("Fraction of the context window at which the session is compacted; lowered below OpenCode's own overflow point if needed."),
+    .describe(
+      "Fraction of the context window at which the session is compacted; lowered below OpenCode's own overflow point if needed.",
+    ),
   compaction_cooldown_ms: int(0, DAY).default(MINUTE).describe("Least time between two compactions of a session."),
   compaction_timeout_ms: int(SECOND, DAY)
     .default(2 * MINUTE)
@@ -87,13 +89,14 @@ export const optionShapes = {
   compaction_retry_base_ms: int(100, 10 * MINUTE)
     .default(5 * SECOND)
     .describe("First retry delay; each further retry doubles it."),
-  compaction_include_todos: z
-    .boolean()
-    .default(true)
-    .describe("Add open todos to the compaction prompt so they survive it."),
+  compaction_include_todos: z.boolean().default(true).describe("Add open todos to the compaction prompt so they survive it."),
   // todo continuation
-  todo_countdown_ms: int(0, HOUR).default(2 * SECOND).describe("Countdown before the continuation prompt."),
-  todo_cooldown_ms: int(0, DAY).default(5 * SECOND).describe("Least time between two continuation prompts."),
+  todo_countdown_ms: int(0, HOUR)
+    .default(2 * SECOND)
+    .describe("Countdown before the continuation prompt."),
+  todo_cooldown_ms: int(0, DAY)
+    .default(5 * SECOND)
+    .describe("Least time between two continuation prompts."),
   todo_stagnation_limit: int(1, 100)
     .default(3)
     .describe("Continuations with unchanged todos before the enforcer stops for the session."),
@@ -109,8 +112,12 @@ export const optionShapes = {
   background_model_concurrency: limits()
     .default({})
     .describe('Running background tasks per model, e.g. `{ "openai/gpt-5": 1 }`.'),
-  background_stale_ms: int(SECOND, DAY).default(3 * MINUTE).describe("A task with no activity this long is cancelled."),
-  background_timeout_ms: int(SECOND, DAY).default(30 * MINUTE).describe("A task running this long is cancelled."),
+  background_stale_ms: int(SECOND, DAY)
+    .default(3 * MINUTE)
+    .describe("A task with no activity this long is cancelled."),
+  background_timeout_ms: int(SECOND, DAY)
+    .default(30 * MINUTE)
+    .describe("A task running this long is cancelled."),
   background_retention_ms: int(0, DAY)
     .default(10 * MINUTE)
     .describe("Finished tasks stay readable by `background_output` this long."),
@@ -125,15 +132,24 @@ export const optionShapes = {
     .default(0)
     .describe("Cap tool outputs above this many bytes (head and tail kept, full output saved to a file); 0 = off."),
   // memory watchdog
-  memory_sample_interval_ms: int(0, DAY).default(30 * SECOND).describe("Memory sampler interval; 0 = off."),
-  memory_rss_warn_mb: z.number().min(0).max(1024 * 1024).default(2048).describe("Warn when the process's RSS crosses this many MB."),
+  memory_sample_interval_ms: int(0, DAY)
+    .default(30 * SECOND)
+    .describe("Memory sampler interval; 0 = off."),
+  memory_rss_warn_mb: z
+    .number()
+    .min(0)
+    .max(1024 * 1024)
+    .default(2048)
+    .describe("Warn when the process's RSS crosses this many MB."),
   memory_growth_warn_mb_per_min: z
     .number()
     .min(0)
     .max(1024 * 1024)
     .default(200)
     .describe("Warn when RSS grows faster than this many MB per minute."),
-  memory_growth_window_ms: int(SECOND, DAY).default(5 * MINUTE).describe("Window over which RSS growth is measured."),
+  memory_growth_window_ms: int(SECOND, DAY)
+    .default(5 * MINUTE)
+    .describe("Window over which RSS growth is measured."),
   // context pruning
   pruning_dedupe: z
     .boolean()
@@ -144,7 +160,9 @@ export const optionShapes = {
   pruning_superseded_reads: z
     .boolean()
     .default(true)
-    .describe("A file read made stale by a later read or write of the same file that changed it is left out (the newest copy stays)."),
+    .describe(
+      "A file read made stale by a later read or write of the same file that changed it is left out (the newest copy stays).",
+    ),
   pruning_superseded_writes: z
     .boolean()
     .default(true)
@@ -153,8 +171,13 @@ export const optionShapes = {
     .boolean()
     .default(true)
     .describe("Long arguments of failed tool calls are left out after pruning_failed_after_turns user turns."),
-  pruning_failed_after_turns: int(1, 100).default(2).describe("User turns after which a failed call's long arguments are left out."),
-  pruning_repeated_errors: z.boolean().default(true).describe("An error output identical to an earlier one is sent as a short reference to it."),
+  pruning_failed_after_turns: int(1, 100)
+    .default(2)
+    .describe("User turns after which a failed call's long arguments are left out."),
+  pruning_repeated_errors: z
+    .boolean()
+    .default(true)
+    .describe("An error output identical to an earlier one is sent as a short reference to it."),
   pruning_protect_turns: int(0, 100).default(1).describe("Stale copies in the newest N user turns are never left out."),
   pruning_protected_tools: names(100, 100)
     .default(["task", "todowrite", "todoread", "skill", "question"])
@@ -202,8 +225,7 @@ export function optionsJsonSchema(): Record<string, unknown> {
   return {
     $schema: schema.$schema,
     title: "opencode-longrun options",
-    description:
-      'Options of the opencode-longrun OpenCode plugin: the object in ["opencode-longrun", { ... }] in opencode.json.',
+    description: 'Options of the opencode-longrun OpenCode plugin: the object in ["opencode-longrun", { ... }] in opencode.json.',
     type: "object",
     // A "$schema" key lets an editor check a file of options; the plugin ignores it.
     properties: { $schema: { type: "string" }, ...properties },

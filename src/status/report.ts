@@ -65,9 +65,7 @@ export function sessionReport(entry: SessionEntry, store: SessionStore): Session
     messagesTrimmed: entry.messages.trimmed,
     anchor: entry.messages.anchor,
     usage: entry.usage ? { total: entry.usage.total, messageID: entry.usage.messageID } : undefined,
-    todos: todos
-      ? { done: todos.filter((t) => t.status === "completed").length, total: todos.length }
-      : undefined,
+    todos: todos ? { done: todos.filter((t) => t.status === "completed").length, total: todos.length } : undefined,
     textBytes: entry.textBytes,
     toolOutputBytes: entry.toolOutputBytes,
     diffBodyBytes: entry.diffBodyBytes,
@@ -145,7 +143,12 @@ export function renderStatus(r: StatusReport, focusSession?: string): string {
   )
   out.push("")
   out.push("caches")
-  out.push(table(["cache", "entries", "retained"], r.caches.map((c) => [c.name, String(c.entries), formatBytes(c.bytes)])))
+  out.push(
+    table(
+      ["cache", "entries", "retained"],
+      r.caches.map((c) => [c.name, String(c.entries), formatBytes(c.bytes)]),
+    ),
+  )
   const sessions = focusSession ? r.sessions.filter((s) => s.id === focusSession || s.parentID === focusSession) : r.sessions
   if (sessions.length > 0) {
     out.push("")
@@ -178,7 +181,9 @@ export function renderStatus(r: StatusReport, focusSession?: string): string {
   out.push("memory")
   out.push(
     `process: RSS ${formatBytes(m.rss)}, JS heap used ${formatBytes(m.heapUsed)} (heapTotal ${formatBytes(m.heapTotal)})` +
-      (m.jsc ? ` (JSC heap ${formatBytes(m.jsc.heapSize)}, of which strings and buffers ${formatBytes(m.jsc.extraMemorySize)})` : ""),
+      (m.jsc
+        ? ` (JSC heap ${formatBytes(m.jsc.heapSize)}, of which strings and buffers ${formatBytes(m.jsc.extraMemorySize)})`
+        : ""),
   )
   out.push(`plugin: ~${formatBytes(r.retainedBytes)} retained across ${r.caches.length} caches (estimated; see caches above)`)
   if (m.topTypes.length) {

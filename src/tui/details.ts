@@ -4,7 +4,9 @@ import type { SidebarSnapshot } from "../sidebar/snapshot"
 /** The details dialog's text: every line of the section, untruncated, and how to get more. */
 export function detailsText(s: SidebarSnapshot | undefined, now: number): string {
   if (!s) return "No data from opencode-longrun for this session yet."
-  const lines = renderSidebar(s, now, { cancelKey: "esc" }).slice(1).map((l) => l.text)
+  const lines = renderSidebar(s, now, { cancelKey: "esc" })
+    .slice(1)
+    .map((l) => l.text)
   const tasks = s.background.tasks.map(
     (t) => `  ${t.status.padEnd(9)} ${t.description} (${t.toolCalls} steps, ${t.tokens} tokens)`,
   )

@@ -98,7 +98,15 @@ const tui: TuiPlugin = async (api, options) => {
     const lines = createMemo(() => renderSidebar(snap(), now(), { cancelKey: "esc" }))
     const color = (l: Line) => {
       const t = props.theme.current
-      return l.tone === "title" ? t.text : l.tone === "warning" ? t.warning : l.tone === "accent" ? t.accent : l.tone === "muted" ? t.textMuted : t.text
+      return l.tone === "title"
+        ? t.text
+        : l.tone === "warning"
+          ? t.warning
+          : l.tone === "accent"
+            ? t.accent
+            : l.tone === "muted"
+              ? t.textMuted
+              : t.text
     }
     return (
       <box flexDirection="column" maxWidth={WIDTH + 2}>

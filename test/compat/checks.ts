@@ -11,7 +11,14 @@ import { DEFAULT_PLUGIN_URL, longrunReport, startOpencode, type OpencodeHandle, 
 import { bySession, sequence, type RecordedRequest, type Reply } from "../../testkit/model-server"
 
 export type Verdict = { ok: boolean; note: string }
-export const COLUMNS = ["tools", "options tuple", "context monitor", "compaction", "todo continuation", "background agents"] as const
+export const COLUMNS = [
+  "tools",
+  "options tuple",
+  "context monitor",
+  "compaction",
+  "todo continuation",
+  "background agents",
+] as const
 export type Column = (typeof COLUMNS)[number]
 
 const status = { name: "longrun_status", args: { format: "json", scope: "all" } }
@@ -35,7 +42,10 @@ async function toolsAndOptions(out: Partial<Record<Column, Verdict>>) {
     const names = oc.model.agentRequests()[0]?.toolNames ?? []
     const report = longrunReport(oc)
     const ok = names.includes("longrun_status") && names.includes("background_task") && report !== undefined
-    out.tools = { ok, note: ok ? "" : `offered: ${names.filter((n) => /longrun|background/.test(n)).join(", ") || "none of ours"}` }
+    out.tools = {
+      ok,
+      note: ok ? "" : `offered: ${names.filter((n) => /longrun|background/.test(n)).join(", ") || "none of ours"}`,
+    }
   })
   try {
     // A release that rejects the tuple rejects the whole config: it never gets ready.
@@ -47,7 +57,11 @@ async function toolsAndOptions(out: Partial<Record<Column, Verdict>>) {
   } catch (err) {
     const text = String(err)
     const m = text.match(/expected string, received array|failed to load plugin[^\n]{0,80}/)
-    const note = m ? `rejected: ${m[0]}` : /SSE failed: 500/.test(text) ? "config rejected: the server answers 500" : firstLine(err)
+    const note = m
+      ? `rejected: ${m[0]}`
+      : /SSE failed: 500/.test(text)
+        ? "config rejected: the server answers 500"
+        : firstLine(err)
     out["options tuple"] = { ok: false, note }
   }
 }
@@ -63,16 +77,20 @@ async function contextAndCompaction(out: Partial<Record<Column, Verdict>>) {
   const script = (req: RecordedRequest, ctx: { agentIndex: number }): Reply => {
     // Some releases word the compaction prompt in ways the model server does not recognise:
     // a request offering no tools is the compaction, whatever its wording.
-    if (req.toolNames.length === 0) return { text: "## Summary\nSteps 1 to 4 ran; finish up.", usage: { prompt_tokens: 17_000, completion_tokens: 30 } }
+    if (req.toolNames.length === 0)
+      return { text: "## Summary\nSteps 1 to 4 ran; finish up.", usage: { prompt_tokens: 17_000, completion_tokens: 30 } }
     if (req.allText.includes("## Summary") || req.allText.includes("Here is the conversation so far")) compacted = true
-    if (compacted || ctx.agentIndex >= steps.length) return { text: "All steps done.", usage: { prompt_tokens: 2_600, completion_tokens: 10 } }
+    if (compacted || ctx.agentIndex >= steps.length)
+      return { text: "All steps done.", usage: { prompt_tokens: 2_600, completion_tokens: 10 } }
     return steps[ctx.agentIndex]!
   }
   await withOpencode({ ...stringForm, script, limit: { context: 20_000, output: 2_000 } }, async (oc) => {
     const sid = await oc.runPrompt("Run the four steps.", { timeoutMs: 90_000 })
     // OpenCode continues after a compaction: give it the time to finish that turn too.
     await oc.waitForEvent((e) => e.type === "session.compacted", 15_000).catch(() => undefined)
-    await oc.model.waitForRequest((r) => r.toolNames.length > 0 && r.allText.includes("## Summary"), 15_000).catch(() => undefined)
+    await oc.model
+      .waitForRequest((r) => r.toolNames.length > 0 && r.allText.includes("## Summary"), 15_000)
+      .catch(() => undefined)
     const results = oc.model.requests.flatMap((r) => r.toolResults.map((t) => t.content))
     const warned = results.some((t) => /\[longrun\] Context window \d+% used/.test(t))
     out["context monitor"] = { ok: warned, note: warned ? "" : "no status line reached the agent" }
@@ -85,7 +103,9 @@ async function contextAndCompaction(out: Partial<Record<Column, Verdict>>) {
     const ok = asked && compactedEvents.length === 1 && continued
     out.compaction = {
       ok,
-      note: ok ? "" : `${asked ? "the plugin asked" : "the plugin never asked"}, ${compactedEvents.length} session.compacted, ${continued ? "work continued" : "work did not continue"}`,
+      note: ok
+        ? ""
+        : `${asked ? "the plugin asked" : "the plugin never asked"}, ${compactedEvents.length} session.compacted, ${continued ? "work continued" : "work did not continue"}`,
     }
   })
 }
@@ -97,17 +117,34 @@ async function todoContinuation(out: Partial<Record<Column, Verdict>>) {
       {
         name: "todowrite",
         // `id` is required by 1.1.65's todowrite and ignored by later releases.
-        args: { todos: ["Write the parser", "Write the printer", "Write the tests"].map((content, i) => ({ id: String(i + 1), content, status: statuses[i], priority: "high" })) },
+        args: {
+          todos: ["Write the parser", "Write the printer", "Write the tests"].map((content, i) => ({
+            id: String(i + 1),
+            content,
+            status: statuses[i],
+            priority: "high",
+          })),
+        },
       },
     ],
   })
-  const script = sequence([todos(["completed", "in_progress", "pending"]), { text: "Stopping here." }, todos(["completed", "completed", "completed"]), { text: "All done." }])
+  const script = sequence([
+    todos(["completed", "in_progress", "pending"]),
+    { text: "Stopping here." },
+    todos(["completed", "completed", "completed"]),
+    { text: "All done." },
+  ])
   await withOpencode({ ...stringForm, script }, async (oc) => {
     await oc.runPrompt("Build the formatter.")
-    const req = await oc.model.waitForRequest((r) => r.lastUserText.startsWith("[longrun] Continue your todo list"), 20_000).catch(() => undefined)
+    const req = await oc.model
+      .waitForRequest((r) => r.lastUserText.startsWith("[longrun] Continue your todo list"), 20_000)
+      .catch(() => undefined)
     const ok = req?.lastUserText.includes("1 of 3 done") === true
     const todoEvents = oc.events.filter((e) => e.type === "todo.updated").length
-    out["todo continuation"] = { ok, note: ok ? "" : `no continuation prompt reached the model (${todoEvents} todo.updated events)` }
+    out["todo continuation"] = {
+      ok,
+      note: ok ? "" : `no continuation prompt reached the model (${todoEvents} todo.updated events)`,
+    }
   })
 }
 
@@ -115,25 +152,43 @@ async function todoContinuation(out: Partial<Record<Column, Verdict>>) {
 async function backgroundAgents(out: Partial<Record<Column, Verdict>>) {
   const parent = (req: RecordedRequest): Reply => {
     const id = req.lastUserText.match(/bg_[a-z0-9]+/)?.[0]
-    if (id && req.lastUserText.includes("[longrun] Background task")) return { toolCalls: [{ name: "background_output", args: { task_id: id } }] }
+    if (id && req.lastUserText.includes("[longrun] Background task"))
+      return { toolCalls: [{ name: "background_output", args: { task_id: id } }] }
     if (req.toolResults.some((t) => t.content.startsWith("Task bg_"))) return { text: "Read the result." }
     if (req.toolResults.some((t) => t.content.startsWith("Started background task"))) return { text: "Started; waiting." }
     return { toolCalls: [{ name: "background_task", args: { description: "alpha", prompt: "Child alpha: echo the word." } }] }
   }
-  const child = sequence([{ toolCalls: [{ name: "bash", args: { command: "echo alpha-out", description: "alpha" } }] }, { text: "The alpha result text." }])
-  const script = bySession([["Child alpha", child], ["Delegate", parent]], sequence([{ text: "?" }]))
+  const child = sequence([
+    { toolCalls: [{ name: "bash", args: { command: "echo alpha-out", description: "alpha" } }] },
+    { text: "The alpha result text." },
+  ])
+  const script = bySession(
+    [
+      ["Child alpha", child],
+      ["Delegate", parent],
+    ],
+    sequence([{ text: "?" }]),
+  )
   await withOpencode({ ...stringForm, script }, async (oc) => {
     await oc.runPrompt("Delegate the task.")
     const got = await oc.model
-      .waitForRequest((r) => r.toolResults.some((t) => t.content.startsWith("Task bg_") && t.content.includes("The alpha result text.")), 30_000)
+      .waitForRequest(
+        (r) => r.toolResults.some((t) => t.content.startsWith("Task bg_") && t.content.includes("The alpha result text.")),
+        30_000,
+      )
       .catch(() => undefined)
     const childRan = oc.model.requests.some((r) => r.firstUserText.includes("Child alpha"))
-    out["background agents"] = { ok: got !== undefined, note: got ? "" : childRan ? "the child ran but its result never reached the parent" : "the child never ran" }
+    out["background agents"] = {
+      ok: got !== undefined,
+      note: got ? "" : childRan ? "the child ran but its result never reached the parent" : "the child never ran",
+    }
   })
 }
 
 function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split("\n")[0]!.slice(0, 140)
+  return String(err instanceof Error ? err.message : err)
+    .split("\n")[0]!
+    .slice(0, 140)
 }
 
 export async function runChecks(): Promise<Partial<Record<Column, Verdict>>> {

@@ -35,7 +35,10 @@ function binaryFor(version: string): string {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }))
   process.stderr.write(`[compat] installing ${pkg}@${version} into ${dir}\n`)
-  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-save", `${pkg}@${version}`], { cwd: dir, encoding: "utf8" })
+  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-save", `${pkg}@${version}`], {
+    cwd: dir,
+    encoding: "utf8",
+  })
   if (r.status !== 0 || !existsSync(bin)) throw new Error(`could not install ${pkg}@${version}: ${r.stderr.slice(-400)}`)
   return bin
 }

@@ -4,7 +4,8 @@ import { sequence, type RecordedRequest, type Reply } from "../../testkit/model-
 
 // Three user turns that re-read a file a command changes, rerun an identical (protected)
 // command, and rewrite a generated file; then a compaction; then one more turn.
-const body = (tag: string, n = 60) => `${Array.from({ length: n }, (_, i) => `${tag} line ${i} padded to a useful length for the test`).join("\n")}\n`
+const body = (tag: string, n = 60) =>
+  `${Array.from({ length: n }, (_, i) => `${tag} line ${i} padded to a useful length for the test`).join("\n")}\n`
 const call = (name: string, args: Record<string, unknown>): Reply => ({ toolCalls: [{ name, args }] })
 const FILES = { "a.txt": body("alpha-v1"), "b.txt": body("bravo"), "big.txt": body("bash-output", 40) }
 const replies: Reply[] = [
@@ -43,10 +44,14 @@ describe("context pruning in real OpenCode", () => {
       pluginOptions: { pruning_protected_tools: ["bash"], disabled_hooks: ["todo-continuation", "preemptive-compaction"] },
       script: sequence(replies), // after the compaction the first user message is no longer "Turn 1"
     })
-    for (let turn = 1; turn <= 3; turn++) sessionID = await oc.runPrompt(`Turn ${turn}: work.`, { sessionID: turn === 1 ? undefined : sessionID, timeoutMs: 60_000 })
+    for (let turn = 1; turn <= 3; turn++)
+      sessionID = await oc.runPrompt(`Turn ${turn}: work.`, { sessionID: turn === 1 ? undefined : sessionID, timeoutMs: 60_000 })
     storedBefore = (await oc.client.session.messages({ path: { id: sessionID } })).data as any[]
     const since = oc.mark()
-    const sum = await oc.client.session.summarize({ path: { id: sessionID }, body: { providerID: PROVIDER_ID, modelID: MODEL_ID } })
+    const sum = await oc.client.session.summarize({
+      path: { id: sessionID },
+      body: { providerID: PROVIDER_ID, modelID: MODEL_ID },
+    })
     if (sum.error) throw new Error(`summarize failed: ${JSON.stringify(sum.error)}`)
     await oc.waitForEvent((e) => e.type === "session.compacted" && e.properties.sessionID === sessionID, 60_000, since)
     await oc.waitForIdle(sessionID, 30_000, since).catch(() => undefined)
@@ -62,7 +67,8 @@ describe("context pruning in real OpenCode", () => {
   const resultOf = (req: RecordedRequest, callID: string) => req.toolResults.find((t) => t.toolCallId === callID)?.content
   const callsOf = (req: RecordedRequest, name: string) => req.priorToolCalls.filter((c) => c.name === name)
   /** the request that starts turn 3 (its last message is the user's) */
-  const turn3 = () => agent.find((r) => r.lastUserText.startsWith("Turn 3") && r.messages[r.messages.length - 1]?.role === "user")!
+  const turn3 = () =>
+    agent.find((r) => r.lastUserText.startsWith("Turn 3") && r.messages[r.messages.length - 1]?.role === "user")!
 
   test("stale copies are left out of what the model is sent; new identical copies are references", () => {
     const req = turn3()
@@ -127,7 +133,10 @@ describe("context pruning in real OpenCode", () => {
     expect(compaction!.allText).toContain("1: alpha-v2 line 0 ")
     expect(compaction!.allText).not.toContain("alpha-v1 line")
     const after = agent.filter((r) => r.lastUserText.startsWith("Turn 4"))
-    if (after.length < 2) throw new Error(`turn 4 requests: ${after.length}; agent requests: ${agent.map((r) => r.lastUserText.slice(0, 20)).join(" | ")}`)
+    if (after.length < 2)
+      throw new Error(
+        `turn 4 requests: ${after.length}; agent requests: ${agent.map((r) => r.lastUserText.slice(0, 20)).join(" | ")}`,
+      )
     const lastRead = callsOf(after.at(-1)!, "read").at(-1)!
     expect(resultOf(after.at(-1)!, lastRead.id)).toContain("alpha-v2 line 59")
     expect(after.at(-1)!.allText).not.toContain("alpha-v1 line")

@@ -17,7 +17,10 @@ const replies: Reply[] = [
 // After the compaction OpenCode continues the work; the model then checks status and stops.
 const afterCompaction = sequence(
   [
-    { toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }], usage: { prompt_tokens: 2_500, completion_tokens: 20 } },
+    {
+      toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }],
+      usage: { prompt_tokens: 2_500, completion_tokens: 20 },
+    },
   ],
   { text: "All steps done.", usage: { prompt_tokens: 2_600, completion_tokens: 10 } },
 )
@@ -36,16 +39,32 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
     oc = await startOpencode({
       script,
       limit: { context: 20_000, output: 2_000 },
-      pluginOptions: { context_warning_thresholds: [0.7, 0.85], compaction_threshold: 0.8, disabled_hooks: ["todo-continuation"] },
+      pluginOptions: {
+        context_warning_thresholds: [0.7, 0.85],
+        compaction_threshold: 0.8,
+        disabled_hooks: ["todo-continuation"],
+      },
     })
     const created = await oc.client.session.create({ body: { title: "context e2e" } })
     sessionID = created.data!.id
-    await oc.client.session.promptAsync({ path: { id: sessionID }, body: { parts: [{ type: "text", text: "Run the four steps." }] } })
+    await oc.client.session.promptAsync({
+      path: { id: sessionID },
+      body: { parts: [{ type: "text", text: "Run the four steps." }] },
+    })
     await oc.waitForEvent(
-      (e) => e.type === "session.idle" && e.properties.sessionID === sessionID && oc.model.requests.some((r) => r.allText.includes("All steps done") || r.toolResults.some((t) => t.content.includes('"clientCalls"'))),
+      (e) =>
+        e.type === "session.idle" &&
+        e.properties.sessionID === sessionID &&
+        oc.model.requests.some(
+          (r) => r.allText.includes("All steps done") || r.toolResults.some((t) => t.content.includes('"clientCalls"')),
+        ),
       120_000,
     )
-    await oc.waitForIdle(sessionID, 60_000, oc.events.findLastIndex((e) => e.type === "message.updated") )
+    await oc.waitForIdle(
+      sessionID,
+      60_000,
+      oc.events.findLastIndex((e) => e.type === "message.updated"),
+    )
   }, 300_000)
 
   afterAll(async () => {
@@ -53,8 +72,12 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
   })
 
   test("the agent's later requests carry the monitor's status line, and the user got a toast", () => {
-    const agentTexts = oc.model.requests.filter((r) => r.kind === "agent").map((r) => r.toolResults.map((t) => t.content).join("\n"))
-    const withLine = agentTexts.filter((t) => /\[opencode-longrun context note\] [\d,]+ of 20,000 tokens in use \(7\d% of the context window\)/.test(t))
+    const agentTexts = oc.model.requests
+      .filter((r) => r.kind === "agent")
+      .map((r) => r.toolResults.map((t) => t.content).join("\n"))
+    const withLine = agentTexts.filter((t) =>
+      /\[opencode-longrun context note\] [\d,]+ of 20,000 tokens in use \(7\d% of the context window\)/.test(t),
+    )
     expect(withLine.length).toBeGreaterThan(0)
     const toasts = oc.events.filter((e) => e.type === "tui.toast.show").map((e) => String(e.properties.message))
     expect(toasts.some((m) => /^Context 7\d% of the window used/.test(m))).toBe(true)
@@ -67,7 +90,8 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
     const compacted = oc.events.filter((e) => e.type === "session.compacted" && e.properties.sessionID === sessionID)
     expect(compacted).toHaveLength(1)
     const maxReported = Math.max(
-      ...oc.eventsFor(sessionID)
+      ...oc
+        .eventsFor(sessionID)
         .filter((e) => e.type === "message.updated" && e.properties.info?.role === "assistant" && !e.properties.info?.summary)
         .map((e) => e.properties.info.tokens?.input ?? 0),
     )
@@ -79,7 +103,8 @@ describe("context-window monitor and preemptive compaction in real OpenCode", ()
     const idx = oc.model.requests.findIndex((r) => r.isCompaction)
     const after = oc.model.requests.slice(idx + 1).filter((r) => r.kind === "agent")
     expect(after.length).toBeGreaterThan(0)
-    const texts = oc.eventsFor(sessionID)
+    const texts = oc
+      .eventsFor(sessionID)
       .filter((e) => e.type === "message.part.updated" && e.properties.part?.type === "text")
       .map((e) => String(e.properties.part.text))
     expect(texts.some((t) => t.includes("All steps done."))).toBe(true)

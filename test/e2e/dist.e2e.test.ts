@@ -12,7 +12,11 @@ import { join } from "node:path"
 import { longrunReport, REPO_ROOT, startOpencode, type OpencodeHandle } from "../../testkit/opencode"
 import { sequence } from "../../testkit/model-server"
 
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, { import: string }> }
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  main: string
+  types: string
+  exports: Record<string, { import: string }>
+}
 const entry = join(REPO_ROOT, pkg.main)
 
 describe("the built dist/ in real OpenCode", () => {

@@ -9,7 +9,9 @@ const echo = (i: number): Reply => ({
 })
 const replies: Reply[] = [
   { toolCalls: [{ name: "longrun_status", args: {} }], usage: { prompt_tokens: 900, completion_tokens: 10 } },
-  { toolCalls: [{ name: "todowrite", args: { todos: [{ content: "run the steps", status: "in_progress", priority: "high" }] } }] },
+  {
+    toolCalls: [{ name: "todowrite", args: { todos: [{ content: "run the steps", status: "in_progress", priority: "high" }] } }],
+  },
   ...Array.from({ length: TOOL_STEPS }, (_, i) => echo(i)),
   { toolCalls: [{ name: "todowrite", args: { todos: [{ content: "run the steps", status: "completed", priority: "high" }] } }] },
   { toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] },
@@ -25,7 +27,12 @@ describe("foundation in real OpenCode: loading, events into the store, bad optio
     oc = await startOpencode({
       script: sequence(replies),
       // Bad on purpose: one wrong type, one unknown hook name. The rest must still apply.
-      pluginOptions: { session_ttl_ms: "soon", disabled_hooks: ["todo-continuation", "no-such-hook"], message_cap: 20, message_cap_hysteresis: 5 },
+      pluginOptions: {
+        session_ttl_ms: "soon",
+        disabled_hooks: ["todo-continuation", "no-such-hook"],
+        message_cap: 20,
+        message_cap_hysteresis: 5,
+      },
     })
     sessionID = await oc.runPrompt("Run the steps.", { timeoutMs: 120_000 })
     report = longrunReport(oc)
@@ -46,10 +53,12 @@ describe("foundation in real OpenCode: loading, events into the store, bad optio
   test("bad options give one clear message naming the key (log and toast), and the session completes", () => {
     const log = oc.logs()
     expect(log).toContain('option \\"session_ttl_ms\\" is invalid')
-    expect(log).toContain("unknown hook name(s) in \\\"disabled_hooks\\\": no-such-hook")
+    expect(log).toContain('unknown hook name(s) in \\"disabled_hooks\\": no-such-hook')
     const toasts = oc.events.filter((e) => e.type === "tui.toast.show" && String(e.properties.message).includes("session_ttl_ms"))
     expect(toasts).toHaveLength(1)
-    expect(oc.eventsFor(sessionID).some((e) => e.type === "message.part.updated" && e.properties.part?.text === "Finished.")).toBe(true)
+    expect(
+      oc.eventsFor(sessionID).some((e) => e.type === "message.part.updated" && e.properties.part?.text === "Finished."),
+    ).toBe(true)
     // the valid options still applied
     expect(report.store.ttlMs).toBe(1_800_000)
   })

@@ -9,7 +9,15 @@ import { bySession, sequence, type Reply } from "../../testkit/model-server"
 // second turn of OpenCode 1.18.33 did not go idle within 40 s here, with or without this
 // plugin loaded, and even 100 KB made each turn much slower than the last.
 const rewrite = (turn: number): Reply => ({
-  toolCalls: [{ name: "bash", args: { command: `mkdir -p build && yes "turn ${turn} generated line" | head -c 60000 > build/gen.log && echo ok`, description: `turn ${turn}` } }],
+  toolCalls: [
+    {
+      name: "bash",
+      args: {
+        command: `mkdir -p build && yes "turn ${turn} generated line" | head -c 60000 > build/gen.log && echo ok`,
+        description: `turn ${turn}`,
+      },
+    },
+  ],
 })
 const TURNS = 2
 // ~36 KB in 500 lines: above the plugin's cap, below OpenCode's own bash truncation
@@ -24,15 +32,34 @@ describe("large-payload guard in real OpenCode", () => {
   beforeAll(async () => {
     oc = await startOpencode({
       config: { snapshot: true },
-      pluginOptions: { large_payload_warn_bytes: 32 * 1024, tool_output_cap_bytes: 8 * 1024, disabled_hooks: ["todo-continuation"] },
+      pluginOptions: {
+        large_payload_warn_bytes: 32 * 1024,
+        tool_output_cap_bytes: 8 * 1024,
+        disabled_hooks: ["todo-continuation"],
+      },
       script: bySession([
-        ["Regenerate the build log", sequence(Array.from({ length: TURNS }, (_, i) => [rewrite(i + 1), { text: `Turn ${i + 1} done.` }]).flat())],
-        ["Print the big output", sequence([{ toolCalls: [{ name: "bash", args: { command: `seq -f '${LINE}' 1 500`, description: "big output" } }] }, { text: "Printed." }])],
-        ["Report status", sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }])],
+        [
+          "Regenerate the build log",
+          sequence(Array.from({ length: TURNS }, (_, i) => [rewrite(i + 1), { text: `Turn ${i + 1} done.` }]).flat()),
+        ],
+        [
+          "Print the big output",
+          sequence([
+            { toolCalls: [{ name: "bash", args: { command: `seq -f '${LINE}' 1 500`, description: "big output" } }] },
+            { text: "Printed." },
+          ]),
+        ],
+        [
+          "Report status",
+          sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }]),
+        ],
       ]),
     })
     for (let turn = 1; turn <= TURNS; turn++) {
-      diffSession = await oc.runPrompt("Regenerate the build log.", { sessionID: turn === 1 ? undefined : diffSession, timeoutMs: 60_000 })
+      diffSession = await oc.runPrompt("Regenerate the build log.", {
+        sessionID: turn === 1 ? undefined : diffSession,
+        timeoutMs: 60_000,
+      })
       await Bun.sleep(500) // the user message's diff summary is computed after the turn
     }
     await oc.runPrompt("Print the big output.")
@@ -45,7 +72,13 @@ describe("large-payload guard in real OpenCode", () => {
   })
 
   test("OpenCode really sent the file bodies in message.updated, and the user was warned once", () => {
-    const withBodies = oc.eventsFor(diffSession).filter((e) => e.type === "message.updated" && (e.properties.info?.summary?.diffs ?? []).some((d: any) => String(d.patch ?? d.after ?? "").length >= 60_000))
+    const withBodies = oc
+      .eventsFor(diffSession)
+      .filter(
+        (e) =>
+          e.type === "message.updated" &&
+          (e.properties.info?.summary?.diffs ?? []).some((d: any) => String(d.patch ?? d.after ?? "").length >= 60_000),
+      )
     expect(withBodies.length).toBeGreaterThan(0)
     const warnings = oc.events.filter((e) => e.type === "tui.toast.show" && e.properties.title === "Large snapshot diffs")
     expect(warnings).toHaveLength(1)
@@ -63,8 +96,18 @@ describe("large-payload guard in real OpenCode", () => {
   })
 
   test("a large tool output reaches the model capped, with the path of the full output", () => {
-    const result = oc.model.requests.flatMap((r) => r.toolResults).map((t) => t.content).find((c) => c.includes("[longrun] Output truncated"))
-    if (!result) throw new Error(`no capped result; log:\n${oc.logs().split("\n").filter((l) => l.includes("longrun")).join("\n")}`)
+    const result = oc.model.requests
+      .flatMap((r) => r.toolResults)
+      .map((t) => t.content)
+      .find((c) => c.includes("[longrun] Output truncated"))
+    if (!result)
+      throw new Error(
+        `no capped result; log:\n${oc
+          .logs()
+          .split("\n")
+          .filter((l) => l.includes("longrun"))
+          .join("\n")}`,
+      )
     expect(result.length).toBeLessThan(9 * 1024)
     expect(result).toContain("[longrun] Output truncated")
     const path = result.match(/saved in (\S+);/)![1]!

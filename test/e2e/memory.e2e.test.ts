@@ -17,7 +17,11 @@ describe("memory report and watchdog in real OpenCode", () => {
       ]),
     })
     await oc.runPrompt("Show the memory report.")
-    table = oc.model.requests.flatMap((r) => r.toolResults).map((t) => t.content).find((c) => c.startsWith("opencode-longrun status")) ?? ""
+    table =
+      oc.model.requests
+        .flatMap((r) => r.toolResults)
+        .map((t) => t.content)
+        .find((c) => c.startsWith("opencode-longrun status")) ?? ""
     if (process.env.SAMPLE_REPORT) await Bun.write(process.env.SAMPLE_REPORT, table)
   }, 120_000)
 

@@ -27,7 +27,13 @@ async function sse(res: Response): Promise<any[]> {
 describe("model server", () => {
   test("streams text, tool calls, finish reason and usage in OpenAI format", async () => {
     server = startModelServer({
-      script: sequence([{ text: "hello world, streaming", toolCalls: [{ name: "bash", args: { command: "ls" } }], usage: { prompt_tokens: 10, completion_tokens: 3, cached_tokens: 4 } }]),
+      script: sequence([
+        {
+          text: "hello world, streaming",
+          toolCalls: [{ name: "bash", args: { command: "ls" } }],
+          usage: { prompt_tokens: 10, completion_tokens: 3, cached_tokens: 4 },
+        },
+      ]),
     })
     const chunks = await sse(await post({ stream: true, messages: [{ role: "user", content: "hi" }], tools }))
     expect(chunks.at(-1)).toBe("[DONE]")
@@ -38,7 +44,12 @@ describe("model server", () => {
     expect(call.function.name).toBe("bash")
     expect(JSON.parse(call.function.arguments)).toEqual({ command: "ls" })
     expect(chunks.find((c) => c.choices?.[0]?.finish_reason)?.choices[0].finish_reason).toBe("tool_calls")
-    expect(chunks.at(-2).usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 4 } })
+    expect(chunks.at(-2).usage).toEqual({
+      prompt_tokens: 10,
+      completion_tokens: 3,
+      total_tokens: 13,
+      prompt_tokens_details: { cached_tokens: 4 },
+    })
   })
 
   test("answers non-stream requests and GET /models", async () => {
@@ -52,9 +63,24 @@ describe("model server", () => {
 
   test("records requests and answers title and compaction requests automatically", async () => {
     server = startModelServer({ script: sequence([{ text: "agent reply" }]) })
-    await (await post({ stream: true, messages: [{ role: "system", content: "You are a title generator. You output ONLY a thread title." }, { role: "user", content: "Generate a title for this conversation:\n" }] })).text()
-    await (await post({ stream: true, messages: [{ role: "user", content: [{ type: "text", text: "Here is the conversation so far:\n<conversation>" }] }] })).text()
-    const agent = await sse(await post({ stream: true, messages: [{ role: "user", content: "do it" }], tools }, { "x-session-id": "ses_1" }))
+    await (
+      await post({
+        stream: true,
+        messages: [
+          { role: "system", content: "You are a title generator. You output ONLY a thread title." },
+          { role: "user", content: "Generate a title for this conversation:\n" },
+        ],
+      })
+    ).text()
+    await (
+      await post({
+        stream: true,
+        messages: [{ role: "user", content: [{ type: "text", text: "Here is the conversation so far:\n<conversation>" }] }],
+      })
+    ).text()
+    const agent = await sse(
+      await post({ stream: true, messages: [{ role: "user", content: "do it" }], tools }, { "x-session-id": "ses_1" }),
+    )
     expect(agent.map((c) => c.choices?.[0]?.delta?.content ?? "").join("")).toBe("agent reply")
     expect(server.requests.map((r) => r.kind)).toEqual(["title", "compaction", "agent"])
     expect(server.agentRequests()[0]!.sessionID).toBe("ses_1")
@@ -81,13 +107,23 @@ describe("model server", () => {
         ],
       ]),
     })
-    for (const [text, sid] of [["parent task", "a"], ["child job", "b"], ["parent task", "a"]] as const)
+    for (const [text, sid] of [
+      ["parent task", "a"],
+      ["child job", "b"],
+      ["parent task", "a"],
+    ] as const)
       await (await post({ stream: true, messages: [{ role: "user", content: text }], tools }, { "x-session-id": sid })).text()
-    expect(seen).toEqual([["parent", 0], ["child", 0], ["parent", 1]])
+    expect(seen).toEqual([
+      ["parent", 0],
+      ["child", 0],
+      ["parent", 1],
+    ])
   })
 
   test("error replies return the HTTP status and an OpenAI error body", async () => {
-    server = startModelServer({ script: sequence([{ error: { status: 400, message: "too long", code: "context_length_exceeded" } }]) })
+    server = startModelServer({
+      script: sequence([{ error: { status: 400, message: "too long", code: "context_length_exceeded" } }]),
+    })
     const res = await post({ stream: true, messages: [{ role: "user", content: "x" }], tools })
     expect(res.status).toBe(400)
     expect(((await res.json()) as any).error.code).toBe("context_length_exceeded")
@@ -97,7 +133,11 @@ describe("model server", () => {
     server = startModelServer({ script: sequence([{ text: "late", delayMs: 30_000 }]) })
     const ac = new AbortController()
     const started = Date.now()
-    const res = await fetch(`${server.url}/chat/completions`, { method: "POST", body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "x" }] }), signal: ac.signal })
+    const res = await fetch(`${server.url}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "x" }] }),
+      signal: ac.signal,
+    })
     setTimeout(() => ac.abort(), 100)
     await res.text().catch(() => undefined)
     expect(Date.now() - started).toBeLessThan(5_000)

@@ -57,8 +57,14 @@ const mainReplies: Reply[] = [
 ]
 
 const script = bySession([
-  ["record: child task prompt", sequence([{ text: "Child finished its task.", usage: { prompt_tokens: 900, completion_tokens: 8 } }])],
-  ["record: abort me", sequence([{ toolCalls: [{ name: "bash", args: { command: "sleep 30", description: "Sleep for a while" } }] }])],
+  [
+    "record: child task prompt",
+    sequence([{ text: "Child finished its task.", usage: { prompt_tokens: 900, completion_tokens: 8 } }]),
+  ],
+  [
+    "record: abort me",
+    sequence([{ toolCalls: [{ name: "bash", args: { command: "sleep 30", description: "Sleep for a while" } }] }]),
+  ],
   [
     "record: provider error",
     sequence(
@@ -77,7 +83,14 @@ const script = bySession([
   [
     "record: retry",
     sequence([
-      { error: { status: 503, message: "The server is overloaded, try again.", type: "server_error", headers: { "retry-after-ms": "300" } } },
+      {
+        error: {
+          status: 503,
+          message: "The server is overloaded, try again.",
+          type: "server_error",
+          headers: { "retry-after-ms": "300" },
+        },
+      },
       { text: "Answered after a retry.", usage: { prompt_tokens: 400, completion_tokens: 6 } },
     ]),
   ],
@@ -132,9 +145,9 @@ async function main() {
     // 4. Provider error.
     const errSince = oc.mark()
     const errID = await oc.runPrompt("record: provider error", { wait: false })
-    await oc.waitForEvent((e) => e.type === "session.error" && e.properties.sessionID === errID, 60_000, errSince).catch((e: Error) =>
-      log(`no session.error for the provider error: ${e.message.split("\n")[0]}`),
-    )
+    await oc
+      .waitForEvent((e) => e.type === "session.error" && e.properties.sessionID === errID, 60_000, errSince)
+      .catch((e: Error) => log(`no session.error for the provider error: ${e.message.split("\n")[0]}`))
     await oc.waitForIdle(errID, 60_000, errSince).catch(() => undefined)
     log("provider-error session done")
     await Bun.sleep(500)

@@ -52,7 +52,10 @@ export async function setup(options: Record<string, unknown> = {}, promptDelay =
   }
   const created = () => h.fake.named("session.create").length
   const notices = () =>
-    h.fake.named("session.promptAsync").map((c) => c.args as any).filter((a) => a.path.id === "ses_parent").map((a) => a.body)
+    h.fake
+      .named("session.promptAsync")
+      .map((c) => c.args as any)
+      .filter((a) => a.path.id === "ses_parent")
+      .map((a) => a.body)
   return { ...h, run, launch, complete, created, notices, stats: () => ({ maxInFlight }) }
 }
-

@@ -26,4 +26,3 @@ export async function session(options: Record<string, unknown> = FAST, responder
   const entry = () => h.internals.ctx.store.peek("s")!
   return { ...h, idle, prompts, settle, entry }
 }
-

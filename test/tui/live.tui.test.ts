@@ -19,7 +19,13 @@ const COUNTDOWN_MS = 15_000
 const CHILD_DELAY_MS = 8_000
 const USAGE = { prompt_tokens: 4321, completion_tokens: 12 }
 const show = (label: string, pane: string) => {
-  if (process.env.TUI_SHOW === "1") console.log(`[tui] ${label}:\n${sidebarOf(pane).split("\n").filter((l) => l.trim()).join("\n")}`)
+  if (process.env.TUI_SHOW === "1")
+    console.log(
+      `[tui] ${label}:\n${sidebarOf(pane)
+        .split("\n")
+        .filter((l) => l.trim())
+        .join("\n")}`,
+    )
 }
 const secondsOf = (pane: string, re: RegExp) => Number(sidebarOf(pane).match(re)?.[1] ?? NaN)
 
@@ -27,7 +33,13 @@ const todowrite: Reply = {
   toolCalls: [
     {
       name: "todowrite",
-      args: { todos: ["Read the code", "Fix the bug", "Write the test"].map((content, i) => ({ content, status: i === 0 ? "completed" : "pending", priority: "high" })) },
+      args: {
+        todos: ["Read the code", "Fix the bug", "Write the test"].map((content, i) => ({
+          content,
+          status: i === 0 ? "completed" : "pending",
+          priority: "high",
+        })),
+      },
     },
   ],
   usage: USAGE,
@@ -37,8 +49,14 @@ const todowrite: Reply = {
 const parent = (req: RecordedRequest): Reply => {
   const last = req.lastUserText
   if (last.startsWith("Delegate")) {
-    if (req.toolResults.some((r) => r.content.startsWith("Started background task"))) return { text: "Started it; waiting.", usage: USAGE }
-    return { toolCalls: [{ name: "background_task", args: { description: "explore the repo", prompt: "Child explore: look around the repo." } }], usage: USAGE }
+    if (req.toolResults.some((r) => r.content.startsWith("Started background task")))
+      return { text: "Started it; waiting.", usage: USAGE }
+    return {
+      toolCalls: [
+        { name: "background_task", args: { description: "explore the repo", prompt: "Child explore: look around the repo." } },
+      ],
+      usage: USAGE,
+    }
   }
   if (last.startsWith("Plan")) {
     if (req.priorToolCalls.some((c) => c.name === "todowrite")) return { text: "First one done, stopping here.", usage: USAGE }
@@ -47,7 +65,9 @@ const parent = (req: RecordedRequest): Reply => {
   return { text: "Noted.", usage: USAGE }
 }
 // The child answers slowly, so the task stays running for a while.
-const child = sequence([{ text: "The repo has a src folder.", delayMs: CHILD_DELAY_MS, usage: { prompt_tokens: 900, completion_tokens: 20 } }])
+const child = sequence([
+  { text: "The repo has a src folder.", delayMs: CHILD_DELAY_MS, usage: { prompt_tokens: 900, completion_tokens: 20 } },
+])
 
 async function prompt(t: TuiHandle, text: string, reply: string) {
   t.type(text)
@@ -58,7 +78,10 @@ async function prompt(t: TuiHandle, text: string, reply: string) {
 suite("TUI: the sidebar shows the running plugin's state", () => {
   let t: TuiHandle
   beforeAll(async () => {
-    t = await startTui({ script: bySession([["Child explore", child]], parent), pluginOptions: { todo_countdown_ms: COUNTDOWN_MS, todo_cooldown_ms: 0 } })
+    t = await startTui({
+      script: bySession([["Child explore", child]], parent),
+      pluginOptions: { todo_countdown_ms: COUNTDOWN_MS, todo_cooldown_ms: 0 },
+    })
     await t.waitFor((p) => p.includes("Ask anything"), "the prompt", 90_000)
   }, 180_000)
   afterAll(async () => await t?.stop(), 30_000)
@@ -102,7 +125,11 @@ suite("TUI: the sidebar shows the running plugin's state", () => {
     const secs = secondsOf(first, running)
     const later = await t.waitFor((p) => secondsOf(p, running) > secs, "the elapsed time to grow", 5_000)
     show("running task, later", later)
-    const done = await t.waitFor((p) => /✓ explore the repo +\d+s/.test(sidebarOf(p)), "the finished task", CHILD_DELAY_MS + 15_000)
+    const done = await t.waitFor(
+      (p) => /✓ explore the repo +\d+s/.test(sidebarOf(p)),
+      "the finished task",
+      CHILD_DELAY_MS + 15_000,
+    )
     show("finished task", done)
     // it ran about as long as the child's slow reply
     expect(secondsOf(done, /✓ explore the repo +(\d+)s/)).toBeGreaterThanOrEqual(CHILD_DELAY_MS / 1000 - 1)

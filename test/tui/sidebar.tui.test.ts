@@ -44,7 +44,12 @@ suite("TUI: live data", () => {
     expect(side).toMatch(/compactions 0/)
     expect(side).toMatch(/todo: /)
     expect(side).toMatch(/rss \d+ MB/)
-    console.log(`[tui] sidebar:\n${side.split("\n").filter((l) => l.trim()).join("\n")}`)
+    console.log(
+      `[tui] sidebar:\n${side
+        .split("\n")
+        .filter((l) => l.trim())
+        .join("\n")}`,
+    )
   }, 30_000)
 
   test("/longrun-status shows the report in the session and makes no model call", async () => {
@@ -55,7 +60,11 @@ suite("TUI: live data", () => {
     await Bun.sleep(300)
     t.keys("Enter") // sends it
     // The report is taller than the pane: its last lines are what stays in view.
-    const pane = await t.waitFor((p) => p.includes("snapshot files in") && p.includes("client calls:"), "the status report", 15_000)
+    const pane = await t.waitFor(
+      (p) => p.includes("snapshot files in") && p.includes("client calls:"),
+      "the status report",
+      15_000,
+    )
     expect(pane).toContain("memory watchdog")
     if (process.env.TUI_SHOW === "1") console.log(pane)
     expect(t.model.agentRequests().length).toBe(before)
@@ -81,11 +90,22 @@ suite("TUI: countdown", () => {
       v: 1,
       sessionID: sessions[0]!.id,
       at: Date.now(),
-      context: { used: 4333, window: 20000, thresholdTokens: 16000, hostOverflowTokens: 18000, compactions: 0, phase: "idle", inFlight: false, auto: true },
+      context: {
+        used: 4333,
+        window: 20000,
+        thresholdTokens: 16000,
+        hostOverflowTokens: 18000,
+        compactions: 0,
+        phase: "idle",
+        inFlight: false,
+        auto: true,
+      },
       todo: { state: "countdown", endsAt: Date.now() + 120_000, sent: 0, open: 2, total: 3 },
       background: {
         running: 1,
-        tasks: [{ description: "explore the repo", status: "running", startedAt: Date.now() - 65_000, toolCalls: 7, tokens: 3400 }],
+        tasks: [
+          { description: "explore the repo", status: "running", startedAt: Date.now() - 65_000, toolCalls: 7, tokens: 3400 },
+        ],
       },
       memory: { sessionBytes: 2048, pluginBytes: 8192, rssBytes: 600 * 1024 * 1024 },
     }
@@ -105,7 +125,7 @@ suite("TUI: countdown", () => {
 
   test("Esc during the countdown runs /longrun-stop in the session", async () => {
     const before = t.capture()
-    expect(before).not.toContain("longrun-stop\"")
+    expect(before).not.toContain('longrun-stop"')
     t.keys("Escape")
     // The todo hook's /longrun-stop answers in the session, without a model call.
     const pane = await t.waitFor((p) => /Todo continuation is off for this session/.test(p), "the stop command's answer", 10_000)

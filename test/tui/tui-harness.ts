@@ -50,8 +50,19 @@ export async function startTui(
   }
   for (const d of [directory, ...Object.values(dirs)]) mkdirSync(d, { recursive: true })
   writeFileSync(join(directory, "opencode.json"), JSON.stringify(buildConfig(opts, model.url), null, 2))
-  writeFileSync(join(directory, "tui.json"), JSON.stringify({ $schema: "https://opencode.ai/tui.json", plugin: opts.tuiPlugin === false ? [] : [TUI_MODULE_URL] }, null, 2))
-  for (const cmd of [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "initial"]]) {
+  writeFileSync(
+    join(directory, "tui.json"),
+    JSON.stringify(
+      { $schema: "https://opencode.ai/tui.json", plugin: opts.tuiPlugin === false ? [] : [TUI_MODULE_URL] },
+      null,
+      2,
+    ),
+  )
+  for (const cmd of [
+    ["git", "init", "-q", "-b", "main"],
+    ["git", "add", "-A"],
+    ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "initial"],
+  ]) {
     spawnSync(cmd[0]!, cmd.slice(1), { cwd: directory })
   }
   const seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
@@ -62,9 +73,32 @@ export async function startTui(
   const env = { ...cleanEnv({ TERM: "xterm-256color" }, dirs) }
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`)
   const tmux = (...args: string[]) => spawnSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
-  const started = spawnSync("tmux", ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", directory, "env", "-i", ...envArgs, OPENCODE_BIN, "--port", String(port)], {
-    encoding: "utf8",
-  })
+  const started = spawnSync(
+    "tmux",
+    [
+      "-S",
+      socket,
+      "-f",
+      "/dev/null",
+      "new-session",
+      "-d",
+      "-x",
+      "200",
+      "-y",
+      "50",
+      "-c",
+      directory,
+      "env",
+      "-i",
+      ...envArgs,
+      OPENCODE_BIN,
+      "--port",
+      String(port),
+    ],
+    {
+      encoding: "utf8",
+    },
+  )
   if (started.status !== 0) throw new Error(`tmux new-session failed: ${started.stderr}`)
   const panePid = Number(tmux("display-message", "-p", "#{pane_pid}").stdout.trim())
 

@@ -63,7 +63,10 @@ describe("background agents: bounded queue, cancelling together, notices that ha
     const fact = () => h.internals.ctx.store.peek("ses_parent")!.background
     expect(fact()).toMatchObject({ running: 1, tasks: [{ id, description: "visible", status: "running" }] })
     await h.complete("ses_child1")
-    expect(fact()).toMatchObject({ running: 0, tasks: [{ id, status: "completed", toolCalls: 1, tokens: { input: 300, output: 20 } }] })
+    expect(fact()).toMatchObject({
+      running: 0,
+      tasks: [{ id, status: "completed", toolCalls: 1, tokens: { input: 300, output: 20 } }],
+    })
   })
 
   test("OpenCode deletes the child, then the parent: no queued task starts and the gone parent gets no notice", async () => {

@@ -65,7 +65,10 @@ describe("background agents", () => {
     const h = await setup()
     const id = await h.launch("will fail")
     await h.send(ev.status("ses_child1", "busy"))
-    await h.send({ type: "session.error", properties: { sessionID: "ses_child1", error: { name: "APIError", data: { message: "provider exploded" } } } })
+    await h.send({
+      type: "session.error",
+      properties: { sessionID: "ses_child1", error: { name: "APIError", data: { message: "provider exploded" } } },
+    })
     const out = await h.run("background_output", { task_id: id })
     expect(out).toContain("error")
     expect(out).toContain("reason: provider exploded")
@@ -97,7 +100,9 @@ describe("background agents", () => {
       await h.clock.advance(500)
       await h.send(ev.delta("ses_child2", "m", "p", "."))
     }
-    expect(await h.run("background_output", { task_id: busy })).toMatch(/reason: time limit: ran [56] s \(background_timeout_ms is 5000\)/)
+    expect(await h.run("background_output", { task_id: busy })).toMatch(
+      /reason: time limit: ran [56] s \(background_timeout_ms is 5000\)/,
+    )
     expect(h.fake.named("session.abort")).toHaveLength(2)
   })
 
@@ -140,7 +145,9 @@ describe("background agents", () => {
     expect(notices[0].parts[0].text).toContain(`Background task ${a} (alpha) completed`)
     expect(notices[0].parts[0].text).toContain("1 background task(s) of this session still running")
     expect(notices[1].noReply).toBe(false)
-    expect(notices[1].parts[0].text).toContain(`Read their results with background_output: ${a} (alpha: completed), ${b} (beta: completed)`)
+    expect(notices[1].parts[0].text).toContain(
+      `Read their results with background_output: ${a} (alpha: completed), ${b} (beta: completed)`,
+    )
     expect(h.stats().maxInFlight).toBe(1)
     expect(h.fake.toasts().map((t) => t.message)).toEqual(["alpha: completed, 1 still running", "beta: completed"])
   })
@@ -179,14 +186,18 @@ describe("background agents", () => {
 
   test("bad model strings are refused with a clear message", async () => {
     const h = await setup()
-    expect(await h.run("background_task", { description: "x", prompt: "y", model: "nomodel" })).toContain('model must look like "provider/model"')
+    expect(await h.run("background_task", { description: "x", prompt: "y", model: "nomodel" })).toContain(
+      'model must look like "provider/model"',
+    )
   })
 
   test("longrun_status lists tasks with status, runtime, tool calls, last tool and tokens", async () => {
     const h = await setup()
     const id = await h.launch("reported")
     await h.complete("ses_child1")
-    const text = String(await h.hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "ses_parent" } as never))
+    const text = String(
+      await h.hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "ses_parent" } as never),
+    )
     expect(text).toMatch(new RegExp(`${id}\\s+reported\\s+completed\\s+\\d+s\\s+1\\s+bash\\s+300/20`))
   })
 })

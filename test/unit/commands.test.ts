@@ -31,7 +31,9 @@ describe("slash command plumbing", () => {
     const { fake, commands } = setup([stopHook])
     const run = commands.execute()
     const output = { parts: [] }
-    await expect(run({ command: "longrun-stop", sessionID: "ses_1", arguments: " now " }, output)).rejects.toThrow(COMMAND_HANDLED)
+    await expect(run({ command: "longrun-stop", sessionID: "ses_1", arguments: " now " }, output)).rejects.toThrow(
+      COMMAND_HANDLED,
+    )
     const [call] = fake.named("session.prompt")
     expect(call!.args).toEqual({
       path: { id: "ses_1" },
@@ -49,9 +51,21 @@ describe("slash command plumbing", () => {
   })
 
   test("a failing command still shows why, and still never reaches the model", async () => {
-    const broken: LongrunHook = { name: "background-agents", commands: { "longrun-cancel": { description: "x", run: () => { throw new Error("boom") } } } }
+    const broken: LongrunHook = {
+      name: "background-agents",
+      commands: {
+        "longrun-cancel": {
+          description: "x",
+          run: () => {
+            throw new Error("boom")
+          },
+        },
+      },
+    }
     const { fake, commands } = setup([broken])
-    await expect(commands.execute()({ command: "longrun-cancel", sessionID: "s", arguments: "" }, { parts: [] })).rejects.toThrow(COMMAND_HANDLED)
+    await expect(commands.execute()({ command: "longrun-cancel", sessionID: "s", arguments: "" }, { parts: [] })).rejects.toThrow(
+      COMMAND_HANDLED,
+    )
     expect(JSON.stringify(fake.named("session.prompt")[0]!.args)).toContain("/longrun-cancel failed: boom")
   })
 

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test"
-import { compatGaps, compareVersions, parseVersion, topLevelSessionIDFromEvent, versionFromHealth, versionNextToBinary } from "../../src/compat"
+import {
+  compatGaps,
+  compareVersions,
+  parseVersion,
+  topLevelSessionIDFromEvent,
+  versionFromHealth,
+  versionNextToBinary,
+} from "../../src/compat"
 import { createLongrun } from "../../src/plugin"
 import { fakeClient } from "../../testkit/fake-client"
 import { fakeClock } from "../../testkit/fake-clock"
@@ -71,7 +78,9 @@ describe("compat: learning the host's version", () => {
   })
 
   test("event shapes: top-level sessionID (1.14.41 on) or only inside info/part (older)", () => {
-    expect(topLevelSessionIDFromEvent({ type: "message.updated", properties: { sessionID: "s", info: { sessionID: "s" } } })).toBe(true)
+    expect(
+      topLevelSessionIDFromEvent({ type: "message.updated", properties: { sessionID: "s", info: { sessionID: "s" } } }),
+    ).toBe(true)
     expect(topLevelSessionIDFromEvent({ type: "message.updated", properties: { info: { sessionID: "s" } } })).toBe(false)
     expect(topLevelSessionIDFromEvent({ type: "message.part.updated", properties: { part: { sessionID: "s" } } })).toBe(false)
     expect(topLevelSessionIDFromEvent({ type: "session.idle", properties: { sessionID: "s" } })).toBeUndefined()

@@ -45,15 +45,36 @@ test("the prefix breaks at most once per user turn, and only when a turn starts"
 })
 
 test("with only the lossless references, the prefix never breaks", async () => {
-  const { prefix, ratio } = await replay({ pruning_superseded_reads: false, pruning_superseded_writes: false, pruning_failed_inputs: false })
+  const { prefix, ratio } = await replay({
+    pruning_superseded_reads: false,
+    pruning_superseded_writes: false,
+    pruning_failed_inputs: false,
+  })
   expect(prefix.breaks).toBe(0)
   expect(ratio).toBeLessThan(0.8)
 })
 
 test("prefixStats counts a changed earlier message as a break and what follows as uncached", () => {
-  const a = viewOf({ messages: [{ role: "user", content: "a" }, { role: "tool", content: "bbbb" }] })
-  const b = viewOf({ messages: [{ role: "user", content: "a" }, { role: "tool", content: "bbbb" }, { role: "user", content: "c" }] })
-  const c = viewOf({ messages: [{ role: "user", content: "a" }, { role: "tool", content: "[x]" }, { role: "user", content: "c" }] })
+  const a = viewOf({
+    messages: [
+      { role: "user", content: "a" },
+      { role: "tool", content: "bbbb" },
+    ],
+  })
+  const b = viewOf({
+    messages: [
+      { role: "user", content: "a" },
+      { role: "tool", content: "bbbb" },
+      { role: "user", content: "c" },
+    ],
+  })
+  const c = viewOf({
+    messages: [
+      { role: "user", content: "a" },
+      { role: "tool", content: "[x]" },
+      { role: "user", content: "c" },
+    ],
+  })
   const s = prefixStats([a, b, c])
   expect(s.breaks).toBe(1)
   expect(s.breakAt).toEqual([2])

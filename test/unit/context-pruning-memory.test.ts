@@ -5,7 +5,8 @@ import { Conversation } from "../../testkit/conversation"
 import { pluginHarness } from "../../testkit/plugin-harness"
 import { longestReachableString } from "../helpers/retained"
 
-const BIG = (tag: string, n: number) => `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
+const BIG = (tag: string, n: number) =>
+  `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
 
 async function setup() {
   const h = await pluginHarness({}, { factories: [["context-pruning", createContextPruningHook]] })

@@ -7,7 +7,8 @@ import { Conversation, DIR, partOf, readOutput } from "../../testkit/conversatio
 import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 const factories: Factory[] = [["context-pruning", createContextPruningHook]]
-const BIG = (tag: string, n = 3000) => `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
+const BIG = (tag: string, n = 3000) =>
+  `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
 
 async function setup(options: Record<string, unknown> = {}) {
   const h = await pluginHarness({ pruning_turn_min_chars: 0, ...options }, { factories })
@@ -71,7 +72,9 @@ describe("context pruning on recorded-shape messages", () => {
     c.user("turn 2")
     out = await h.transform(c.request())
     const placeholder = partOf(out, old).state.output
-    expect(placeholder).toMatch(/^\[longrun\] Pruned: an older read of project\/a\.ts \([\d,]+ chars\)\. The file changed after it; the newer copy is the read call call_\d+ further down/)
+    expect(placeholder).toMatch(
+      /^\[longrun\] Pruned: an older read of project\/a\.ts \([\d,]+ chars\)\. The file changed after it; the newer copy is the read call call_\d+ further down/,
+    )
     expect(partOf(out, newer).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("new")))
     c.bash("ls", "a.ts\n")
     const next = await h.transform(c.request())
@@ -86,7 +89,9 @@ describe("context pruning on recorded-shape messages", () => {
     const w2 = c.write("gen.ts", BIG("v2"))
     c.user("turn 2")
     const out = await h.transform(c.request())
-    expect(partOf(out, w1).state.input.content).toMatch(/^\[longrun: [\d,]+ chars left out; project\/gen\.ts was written again later by the write call call_\d+\]$/)
+    expect(partOf(out, w1).state.input.content).toMatch(
+      /^\[longrun: [\d,]+ chars left out; project\/gen\.ts was written again later by the write call call_\d+\]$/,
+    )
     expect(partOf(out, w1).state.input.filePath).toBe(`${DIR}/gen.ts`)
     expect(partOf(out, w2).state.input.content).toBe(BIG("v2"))
   })
@@ -220,11 +225,18 @@ describe("context pruning on recorded-shape messages", () => {
     c.bash("x", BIG("x"))
     c.bash("x", BIG("x"))
     const req = c.request()
-    Object.defineProperty(req[2]!.parts[1], "tool", { get: () => { throw new Error("boom") }, enumerable: false })
+    Object.defineProperty(req[2]!.parts[1], "tool", {
+      get: () => {
+        throw new Error("boom")
+      },
+      enumerable: false,
+    })
     const before = [...req]
     await h.transform(req)
     expect(req).toEqual(before)
     expect(req[2]).toBe(before[2]!)
-    expect(h.fake.logs().some((l) => l.level === "error" && l.message.includes("context-pruning") && l.message.includes("boom"))).toBe(true)
+    expect(
+      h.fake.logs().some((l) => l.level === "error" && l.message.includes("context-pruning") && l.message.includes("boom")),
+    ).toBe(true)
   })
 })

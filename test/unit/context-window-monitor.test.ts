@@ -14,7 +14,9 @@ describe("context-window monitor", () => {
     expect(await h.toolAfter("s")).toBe("tool output") // 50%: nothing to say
     await h.send(ev.assistant("s", "msg_002", { input: 14_000, output: 400 }))
     const withLine = await h.toolAfter("s")
-    expect(withLine).toBe("tool output\n\n[opencode-longrun context note] 14,400 of 20,000 tokens in use (72% of the context window).")
+    expect(withLine).toBe(
+      "tool output\n\n[opencode-longrun context note] 14,400 of 20,000 tokens in use (72% of the context window).",
+    )
     expect(await h.toolAfter("s")).toBe("tool output") // shown once
     await h.send(ev.assistant("s", "msg_003", { input: 14_500 })) // still past 0.7 only
     expect(await h.toolAfter("s")).toBe("tool output")
@@ -52,7 +54,9 @@ describe("context-window monitor", () => {
   test("the limit comes from the catalogue, read once, when no request has shown the model yet", async () => {
     const catalogue = {
       data: {
-        providers: [{ id: "scripted", models: { "scripted-model": { id: "scripted-model", limit: { context: 10_000, output: 1_000 } } } }],
+        providers: [
+          { id: "scripted", models: { "scripted-model": { id: "scripted-model", limit: { context: 10_000, output: 1_000 } } } },
+        ],
         default: {},
       },
     }
@@ -72,7 +76,10 @@ describe("context-window monitor", () => {
   })
 
   test("an unknown limit: no warning, one log line per model", async () => {
-    const h = await pluginHarness({}, { factories: monitorOnly, responders: { "config.providers": () => ({ data: { providers: [] } }) } })
+    const h = await pluginHarness(
+      {},
+      { factories: monitorOnly, responders: { "config.providers": () => ({ data: { providers: [] } }) } },
+    )
     await h.send(ev.assistant("s", "msg_001", { input: 999_999 }))
     await h.send(ev.assistant("s", "msg_002", { input: 999_999 }))
     expect(await h.toolAfter("s")).toBe("tool output")
@@ -130,7 +137,10 @@ describe("context-window monitor", () => {
   })
 
   test("unknown model ids cannot multiply catalogue reads", async () => {
-    const h = await pluginHarness({}, { factories: monitorOnly, responders: { "config.providers": () => ({ data: { providers: [] } }) } })
+    const h = await pluginHarness(
+      {},
+      { factories: monitorOnly, responders: { "config.providers": () => ({ data: { providers: [] } }) } },
+    )
     for (let i = 0; i < 50; i++) await h.send(ev.assistant(`s${i}`, "msg_001", { input: 10 }, { modelID: `model-${i}` }))
     expect(h.fake.named("config.providers")).toHaveLength(1)
   })

@@ -20,13 +20,15 @@ function importsOf(file: string): string[] {
   const out: string[] = []
   for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^"']*?from\s+["'](\.[^"']+)["']/g)) {
     const base = resolve(dirname(file), m[1]!)
-    const found = [".ts", ".tsx", "/index.ts", "/index.tsx", ""].map((ext) => base + ext).find((p) => {
-      try {
-        return statSync(p).isFile()
-      } catch {
-        return false
-      }
-    })
+    const found = [".ts", ".tsx", "/index.ts", "/index.tsx", ""]
+      .map((ext) => base + ext)
+      .find((p) => {
+        try {
+          return statSync(p).isFile()
+        } catch {
+          return false
+        }
+      })
     if (found) out.push(found)
   }
   return out
@@ -38,7 +40,12 @@ function importsOf(file: string): string[] {
  */
 function layer(file: string): number {
   const p = relative(join(ROOT, "src"), file)
-  if (/^(events|runtime|options|sidebar)\//.test(p) || /^status\/(types|format)\.ts$/.test(p) || /^cache\/(facts|host)\.ts$/.test(p)) return 0
+  if (
+    /^(events|runtime|options|sidebar)\//.test(p) ||
+    /^status\/(types|format)\.ts$/.test(p) ||
+    /^cache\/(facts|host)\.ts$/.test(p)
+  )
+    return 0
   if (p.startsWith("cache/")) return 1
   if (p === "router.ts" || p === "host-config.ts" || p.startsWith("status/")) return 2
   if (p === "hooks/registry.ts") return 4

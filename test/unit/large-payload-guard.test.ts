@@ -14,7 +14,13 @@ const root = mkdtempSync(join(tmpdir(), "longrun-guard-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 const guard = (dir = root): Factory[] => [["large-payload-guard", (ctx: HookContext) => createLargePayloadGuardHook(ctx, dir)]]
 const KB = 1024
-const diff = (file: string, kb: number) => ({ file, before: "a".repeat(kb * KB), after: "b".repeat(kb * KB), additions: 1, deletions: 1 })
+const diff = (file: string, kb: number) => ({
+  file,
+  before: "a".repeat(kb * KB),
+  after: "b".repeat(kb * KB),
+  additions: 1,
+  deletions: 1,
+})
 
 describe("snapshot diff warning", () => {
   test("warns once per session above the threshold, naming the largest files and the remedies", async () => {
@@ -81,7 +87,9 @@ describe("tool output cap", () => {
     await h.chatParams("s", { context: 10_000, output: 1_000 })
     await h.send(ev.assistant("s", "msg_001", { input: 7_500 }))
     const out = await h.toolAfter("s", "q".repeat(50 * KB))
-    expect(out.endsWith("\n\n[opencode-longrun context note] 7,500 of 10,000 tokens in use (75% of the context window).")).toBe(true)
+    expect(out.endsWith("\n\n[opencode-longrun context note] 7,500 of 10,000 tokens in use (75% of the context window).")).toBe(
+      true,
+    )
   })
 
   test("old saved outputs are pruned, recent ones kept", async () => {

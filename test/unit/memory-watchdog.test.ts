@@ -34,7 +34,9 @@ async function watchdog(options: Record<string, unknown>) {
         [
           "memory-watchdog",
           (ctx: HookContext) => {
-            watch = createMemoryWatchdog(ctx, { sample: (at): MemorySample => ({ at, rss: rssMb * MB, heapUsed: 10 * MB, heapTotal: 20 * MB }) })
+            watch = createMemoryWatchdog(ctx, {
+              sample: (at): MemorySample => ({ at, rss: rssMb * MB, heapUsed: 10 * MB, heapTotal: 20 * MB }),
+            })
             return watch.hook
           },
         ],
@@ -56,7 +58,10 @@ describe("memory watchdog", () => {
   test("frequent samples still cover the growth window: fast growth warns", async () => {
     const w = await watchdog({ memory_rss_warn_mb: 0, memory_growth_warn_mb_per_min: 100, memory_growth_window_ms: 5 * 60_000 })
     // one sample a second for six minutes, growing 200 MB a minute
-    await w.feed(Array.from({ length: 360 }, (_, i) => 500 + (i * 200) / 60), 1_000)
+    await w.feed(
+      Array.from({ length: 360 }, (_, i) => 500 + (i * 200) / 60),
+      1_000,
+    )
     expect(w.warnings()).toHaveLength(1)
     expect(w.internals.ctx.store.processFact.growthMbPerMin).toBeCloseTo(200, 0)
   })
@@ -124,7 +129,9 @@ describe("memory watchdog", () => {
     const text = String(await h.hooks.tool!.longrun_status!.execute({} as never, { sessionID: "s" } as never))
     expect(text).toMatch(/memory\nprocess: RSS [\d.]+ MB, JS heap used [\d.]+ (MB|KB) \(heapTotal/)
     expect(text).toContain("most common objects on the JS heap (counts, not sizes)")
-    const data = JSON.parse(String(await h.hooks.tool!.longrun_status!.execute({ format: "json" } as never, { sessionID: "s" } as never)))
+    const data = JSON.parse(
+      String(await h.hooks.tool!.longrun_status!.execute({ format: "json" } as never, { sessionID: "s" } as never)),
+    )
     expect(data.memory.rss).toBeGreaterThan(10 * MB)
     expect(data.memory.topTypes.length).toBeGreaterThan(0)
     expect(typeof data.memory.topTypes[0].count).toBe("number")

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test"
-import { defaultOptions, formatOptionProblems, optionJsonSchema, optionShapes, parseOptions, type OptionKey } from "../../src/options"
+import {
+  defaultOptions,
+  formatOptionProblems,
+  optionJsonSchema,
+  optionShapes,
+  parseOptions,
+  type OptionKey,
+} from "../../src/options"
 
 // Keys every object inherits must be treated as the unknown keys they are: one problem each,
 // defaults for the rest, and no change to the returned object's prototype.
@@ -78,7 +85,7 @@ describe("every option is bounded", () => {
       const item = s.items as Json
       const good = item.enum ? (item.enum as string[])[0] : ((fallback as unknown[])[0] ?? "agent")
       const bad = item.type === "number" ? above(item) : "x".repeat(((item.maxLength as number) ?? 64) + 1)
-      return [Array(s.maxItems as number + 1).fill(good), [bad]]
+      return [Array((s.maxItems as number) + 1).fill(good), [bad]]
     }
     if (s.type === "object") {
       const value = s.additionalProperties as Json
@@ -116,7 +123,11 @@ describe("every option is bounded", () => {
   })
 
   test("values at the bounds are accepted", () => {
-    const { options, problems } = parseOptions({ session_ttl_ms: 7 * 86_400_000, compaction_max_retries: 0, todo_skip_agents: [] })
+    const { options, problems } = parseOptions({
+      session_ttl_ms: 7 * 86_400_000,
+      compaction_max_retries: 0,
+      todo_skip_agents: [],
+    })
     expect(problems).toEqual([])
     expect(options.session_ttl_ms).toBe(7 * 86_400_000)
     expect(options.compaction_max_retries).toBe(0)
@@ -163,9 +174,7 @@ describe("option problems are short, one line each", () => {
   test("message_cap_hysteresis above message_cap is reported and capped", () => {
     const { options, problems } = parseOptions({ message_cap: 100, message_cap_hysteresis: 300 })
     expect(options.message_cap_hysteresis).toBe(100)
-    expect(problems.map((p) => p.message)).toEqual([
-      'option "message_cap_hysteresis" (300) exceeds "message_cap"; using 100',
-    ])
+    expect(problems.map((p) => p.message)).toEqual(['option "message_cap_hysteresis" (300) exceeds "message_cap"; using 100'])
   })
 })
 

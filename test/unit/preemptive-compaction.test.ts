@@ -87,7 +87,14 @@ describe("preemptive compaction", () => {
   })
 
   test("a thrown client error counts as a failure too", async () => {
-    const h = await armedSession({}, { "session.summarize": () => { throw new Error("socket hang up") } })
+    const h = await armedSession(
+      {},
+      {
+        "session.summarize": () => {
+          throw new Error("socket hang up")
+        },
+      },
+    )
     await h.toolAfter("s")
     expect(h.fake.toasts().at(-1)!.message).toContain("Compaction failed: socket hang up")
   })
@@ -145,7 +152,12 @@ describe("preemptive compaction", () => {
 
   test("open todos are added to the compaction prompt", async () => {
     const h = await pluginHarness({}, { factories: compactionOnly })
-    await h.send(ev.todos("s", [{ content: "write tests", status: "completed" }, { content: "ship it", status: "in_progress" }]))
+    await h.send(
+      ev.todos("s", [
+        { content: "write tests", status: "completed" },
+        { content: "ship it", status: "in_progress" },
+      ]),
+    )
     const output = { context: [] as string[] }
     await h.hooks["experimental.session.compacting"]!({ sessionID: "s" }, output)
     expect(output.context).toHaveLength(1)
@@ -158,8 +170,24 @@ describe("preemptive compaction", () => {
     const entry = h.internals.ctx.store.touch("s")
     entry.background.running = 1
     entry.background.tasks = [
-      { id: "bg_1", description: "scan the repo", status: "running", startedAt: 1, endedAt: undefined, toolCalls: 2, tokens: { input: 1, output: 1 } },
-      { id: "bg_0", description: "old one", status: "completed", startedAt: 0, endedAt: 1, toolCalls: 1, tokens: { input: 1, output: 1 } },
+      {
+        id: "bg_1",
+        description: "scan the repo",
+        status: "running",
+        startedAt: 1,
+        endedAt: undefined,
+        toolCalls: 2,
+        tokens: { input: 1, output: 1 },
+      },
+      {
+        id: "bg_0",
+        description: "old one",
+        status: "completed",
+        startedAt: 0,
+        endedAt: 1,
+        toolCalls: 1,
+        tokens: { input: 1, output: 1 },
+      },
     ]
     const output = { context: [] as string[] }
     await h.hooks["experimental.session.compacting"]!({ sessionID: "s" }, output)
@@ -178,7 +206,10 @@ describe("preemptive compaction", () => {
         most = Math.max(most, outstanding)
         args.signal?.addEventListener("abort", () => outstanding--)
       })
-    const h = await armedSession({ compaction_timeout_ms: 5_000, compaction_retry_base_ms: 1_000, compaction_max_retries: 2 }, { "session.summarize": hang })
+    const h = await armedSession(
+      { compaction_timeout_ms: 5_000, compaction_retry_base_ms: 1_000, compaction_max_retries: 2 },
+      { "session.summarize": hang },
+    )
     await h.toolAfter("s")
     for (let i = 0; i < 30; i++) {
       await h.clock.advance(1_000)
@@ -230,6 +261,11 @@ describe("preemptive compaction", () => {
     expect(hostOverflowPoint({ context: 20_000, output: 2_000, source: "chat.params" }, host)).toBe(18_000)
     expect(hostOverflowPoint({ context: 200_000, output: 64_000, source: "chat.params" }, host)).toBe(168_000)
     expect(hostOverflowPoint({ context: 200_000, input: 150_000, output: 8_000, source: "chat.params" }, host)).toBe(142_000)
-    expect(hostOverflowPoint({ context: 200_000, input: 150_000, output: 8_000, source: "chat.params" }, { compactionReserved: 30_000 })).toBe(120_000)
+    expect(
+      hostOverflowPoint(
+        { context: 200_000, input: 150_000, output: 8_000, source: "chat.params" },
+        { compactionReserved: 30_000 },
+      ),
+    ).toBe(120_000)
   })
 })

@@ -24,8 +24,15 @@ test("long todos, agent and model names from events do not keep their 2 MB origi
   for (let i = 0; i < 20; i++) {
     // a fresh 2 MB string per session, built so that no literal shares it
     const big = `${i}:`.padEnd(2 * MB, String.fromCharCode(97 + (i % 26)))
-    await h.send(ev.todos(`ses_${i}`, [{ content: big, status: "pending" }, { content: "ok", status: big.slice(0, 30) }]))
-    await h.send(ev.user(`ses_${i}`, `msg_${i}`, { agent: big.slice(0, 150), model: { providerID: big.slice(1, 190), modelID: "m" } }))
+    await h.send(
+      ev.todos(`ses_${i}`, [
+        { content: big, status: "pending" },
+        { content: "ok", status: big.slice(0, 30) },
+      ]),
+    )
+    await h.send(
+      ev.user(`ses_${i}`, `msg_${i}`, { agent: big.slice(0, 150), model: { providerID: big.slice(1, 190), modelID: "m" } }),
+    )
   }
   const grown = retainedExtra() - before
   // 20 sessions x 2 MB would be 40 MB if the cut todos still shared their originals
@@ -38,12 +45,23 @@ test("context pruning keeps no piece of a tool output that pins it (a saved-outp
   const h = await pluginHarness({}, { factories: [["context-pruning", createContextPruningHook]] })
   const before = retainedExtra()
   for (let i = 0; i < 20; i++) {
-    const output = `${i}: The full output is saved in /tmp/out_${i}.txt; read it\n`.padEnd(2 * MB, String.fromCharCode(97 + (i % 26)))
+    const output = `${i}: The full output is saved in /tmp/out_${i}.txt; read it\n`.padEnd(
+      2 * MB,
+      String.fromCharCode(97 + (i % 26)),
+    )
     const messages = [
       { info: { role: "user", id: `msg_u${i}`, sessionID: `ses_${i}` }, parts: [] },
       {
         info: { role: "assistant", id: `msg_a${i}`, sessionID: `ses_${i}` },
-        parts: [{ id: `prt_${i}`, type: "tool", tool: "bash", callID: `c${i}`, state: { status: "completed", input: { command: "x" }, output } }],
+        parts: [
+          {
+            id: `prt_${i}`,
+            type: "tool",
+            tool: "bash",
+            callID: `c${i}`,
+            state: { status: "completed", input: { command: "x" }, output },
+          },
+        ],
       },
     ]
     await h.hooks["experimental.chat.messages.transform"]!({} as never, { messages } as never)

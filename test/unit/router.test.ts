@@ -42,21 +42,64 @@ describe("event router", () => {
   test("a throwing or rejecting hook is logged with its name; other hooks still run", async () => {
     const ran: string[] = []
     const factories: Factory[] = [
-      ["todo-continuation", () => ({ name: "todo-continuation", events: { "session.idle": () => { throw new Error("sync boom") } } })],
-      ["background-agents", () => ({ name: "background-agents", events: { "session.idle": async () => { throw new Error("async boom") } } })],
-      ["memory-watchdog", () => ({ name: "memory-watchdog", events: { "session.idle": () => { ran.push("ok") } } })],
+      [
+        "todo-continuation",
+        () => ({
+          name: "todo-continuation",
+          events: {
+            "session.idle": () => {
+              throw new Error("sync boom")
+            },
+          },
+        }),
+      ],
+      [
+        "background-agents",
+        () => ({
+          name: "background-agents",
+          events: {
+            "session.idle": async () => {
+              throw new Error("async boom")
+            },
+          },
+        }),
+      ],
+      [
+        "memory-watchdog",
+        () => ({
+          name: "memory-watchdog",
+          events: {
+            "session.idle": () => {
+              ran.push("ok")
+            },
+          },
+        }),
+      ],
     ]
     const { send, fake } = await setup({}, factories)
     await send({ event: ev.idle("s") })
     expect(ran).toEqual(["ok"])
-    const errors = fake.logs().filter((l) => l.level === "error").map((l) => l.message)
+    const errors = fake
+      .logs()
+      .filter((l) => l.level === "error")
+      .map((l) => l.message)
     expect(errors.some((m) => m.includes("hook todo-continuation failed") && m.includes("sync boom"))).toBe(true)
     expect(errors.some((m) => m.includes("hook background-agents failed") && m.includes("async boom"))).toBe(true)
   })
 
   test("errors from one hook are rate-limited and the suppressed count is reported", async () => {
     const factories: Factory[] = [
-      ["todo-continuation", () => ({ name: "todo-continuation", events: { "session.idle": () => { throw new Error("again") } } })],
+      [
+        "todo-continuation",
+        () => ({
+          name: "todo-continuation",
+          events: {
+            "session.idle": () => {
+              throw new Error("again")
+            },
+          },
+        }),
+      ],
     ]
     const { send, fake, clock } = await setup({ error_log_interval_ms: 60_000 }, factories)
     for (let i = 0; i < 50; i++) await send({ event: ev.idle("s") })
@@ -70,8 +113,28 @@ describe("event router", () => {
 
   test("plugin handlers from several hooks are chained and a throwing one is isolated", async () => {
     const factories: Factory[] = [
-      ["context-window-monitor", () => ({ name: "context-window-monitor", handlers: { "tool.execute.after": async () => { throw new Error("x") } } })],
-      ["large-payload-guard", () => ({ name: "large-payload-guard", handlers: { "tool.execute.after": async (_i, o) => { o.output += " [seen]" } } })],
+      [
+        "context-window-monitor",
+        () => ({
+          name: "context-window-monitor",
+          handlers: {
+            "tool.execute.after": async () => {
+              throw new Error("x")
+            },
+          },
+        }),
+      ],
+      [
+        "large-payload-guard",
+        () => ({
+          name: "large-payload-guard",
+          handlers: {
+            "tool.execute.after": async (_i, o) => {
+              o.output += " [seen]"
+            },
+          },
+        }),
+      ],
     ]
     const { hooks, fake } = await setup({}, factories)
     const output = { title: "", output: "result", metadata: {} }
@@ -109,7 +172,17 @@ describe("event router", () => {
   test("session.deleted reaches hooks with the entry, then removes the session", async () => {
     let seen: string | undefined
     const factories: Factory[] = [
-      ["background-agents", () => ({ name: "background-agents", events: { "session.deleted": (_e, entry) => { seen = entry?.id } } })],
+      [
+        "background-agents",
+        () => ({
+          name: "background-agents",
+          events: {
+            "session.deleted": (_e, entry) => {
+              seen = entry?.id
+            },
+          },
+        }),
+      ],
     ]
     const { send, internals } = await setup({}, factories)
     await send({ event: ev.idle("s") })
@@ -140,7 +213,8 @@ describe("event router", () => {
     const hang = () => new Promise(() => {})
     const { hooks, internals } = await setup({}, undefined, { "config.providers": hang, "session.todo": hang })
     // Not flushed: the handlers waiting on the hung calls never settle by themselves.
-    for (let i = 0; i < 5_000; i++) await hooks.event!({ event: ev.assistant("s", `msg_${1000 + i}`, { input: 100 + i }) } as never)
+    for (let i = 0; i < 5_000; i++)
+      await hooks.event!({ event: ev.assistant("s", `msg_${1000 + i}`, { input: 100 + i }) } as never)
     await hooks.event!({ event: ev.status("s", "idle") } as never)
     expect(internals.router.pendingCount).toBeLessThanOrEqual(8)
     expect(internals.router.maxPending).toBeLessThanOrEqual(8)

@@ -86,7 +86,11 @@ describe("SessionStore TTL and sweep", () => {
     const store = makeStore(fakeClock(), { onReleaseError: (hook) => errors.push(hook) })
     const entry = store.touch("a")
     const released: string[] = []
-    entry.state("bad", () => 1, { release: () => { throw new Error("boom") } })
+    entry.state("bad", () => 1, {
+      release: () => {
+        throw new Error("boom")
+      },
+    })
     entry.state("good", () => 2, { release: () => released.push("good") })
     store.delete("a")
     expect(errors).toEqual(["bad"])
@@ -142,11 +146,17 @@ describe("ingest keeps metadata only", () => {
   test("todo.updated, session.status and parentID are recorded", async () => {
     const store = makeStore()
     feed(store, ev.created("child", "parent"))
-    feed(store, ev.todos("child", [{ content: "a", status: "completed" }, { content: "b", status: "pending" }, { bogus: 1 } as never]))
+    feed(
+      store,
+      ev.todos("child", [{ content: "a", status: "completed" }, { content: "b", status: "pending" }, { bogus: 1 } as never]),
+    )
     feed(store, ev.status("child", "busy"))
     const e = store.peek("child")!
     expect(e.parentID).toBe("parent")
-    expect(e.todos).toEqual([{ content: "a", status: "completed", priority: undefined }, { content: "b", status: "pending", priority: undefined }])
+    expect(e.todos).toEqual([
+      { content: "a", status: "completed", priority: undefined },
+      { content: "b", status: "pending", priority: undefined },
+    ])
     expect(e.status).toBe("busy")
     feed(store, ev.idle("child"))
     expect(e.status).toBe("idle")
@@ -174,7 +184,14 @@ describe("ingest keeps metadata only", () => {
 
   test("OpenCode 1.18.33's diff form (a patch string) is measured too", async () => {
     const store = makeStore()
-    feed(store, ev.user("s", "msg_001", { summary: { diffs: [{ file: "build/gen.log", patch: "+x\n".repeat(1000), additions: 1000, deletions: 0, status: "added" }] } }))
+    feed(
+      store,
+      ev.user("s", "msg_001", {
+        summary: {
+          diffs: [{ file: "build/gen.log", patch: "+x\n".repeat(1000), additions: 1000, deletions: 0, status: "added" }],
+        },
+      }),
+    )
     expect(store.peek("s")!.diffBodyBytes).toBe(3000)
     expect(store.peek("s")!.largest[0]!.label).toBe("build/gen.log")
   })

@@ -15,7 +15,16 @@ function snap(over: Partial<SidebarSnapshot> = {}): SidebarSnapshot {
     v: 1,
     sessionID: "ses_x",
     at: NOW,
-    context: { used: 8_200, window: 20_000, thresholdTokens: 16_000, hostOverflowTokens: 18_000, compactions: 1, phase: "idle", inFlight: false, auto: true },
+    context: {
+      used: 8_200,
+      window: 20_000,
+      thresholdTokens: 16_000,
+      hostOverflowTokens: 18_000,
+      compactions: 1,
+      phase: "idle",
+      inFlight: false,
+      auto: true,
+    },
     todo: { state: "watching", sent: 0 },
     background: { running: 0, tasks: [] },
     memory: { sessionBytes: 12_300, pluginBytes: 40_000, rssBytes: 312 * MB, rssPerMinBytes: 4 * MB },
@@ -27,11 +36,18 @@ const text = (s: SidebarSnapshot | undefined, now = NOW) => renderSidebar(s, now
 describe("sidebar render", () => {
   test("context, where compaction happens, and compactions so far", () => {
     const lines = text(snap())
-    expect(lines.slice(0, 4)).toEqual(["Longrun", "context 8.2K/20.0K (41%)", "compact at 16.0K · host at 18.0K", "compactions 1"])
+    expect(lines.slice(0, 4)).toEqual([
+      "Longrun",
+      "context 8.2K/20.0K (41%)",
+      "compact at 16.0K · host at 18.0K",
+      "compactions 1",
+    ])
   })
 
   test("before the model is known it says so; with auto compaction off it says that", () => {
-    expect(text(snap({ context: { compactions: 0, phase: "idle", inFlight: false, auto: true } }))[1]).toBe("context: waiting for the first reply")
+    expect(text(snap({ context: { compactions: 0, phase: "idle", inFlight: false, auto: true } }))[1]).toBe(
+      "context: waiting for the first reply",
+    )
     const off = text(snap({ context: { ...snap().context, auto: false } }))
     expect(off[2]).toBe("auto compaction off · host at 18.0K")
   })
@@ -41,7 +57,9 @@ describe("sidebar render", () => {
     const cd = text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 200)
     expect(cd).toContain("todo: continuing in 2s")
     expect(cd).toContain("  esc or /longrun-stop cancels")
-    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 5_000)).toContain("todo: continuing in 0s")
+    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 5_000)).toContain(
+      "todo: continuing in 0s",
+    )
     expect(text(snap({ todo: { state: "stopped", reason: "stagnation", sent: 3 } }))).toContain("todo: stopped (stagnation)")
     expect(text(snap({ todo: { state: "off", sent: 0 } }))).toContain("todo: off for this session")
   })
@@ -51,9 +69,29 @@ describe("sidebar render", () => {
       background: {
         running: 1,
         tasks: [
-          { description: "explore the repository layout", status: "running", startedAt: NOW - 65_000, toolCalls: 12, tokens: 3_400 },
-          { description: "old task", status: "completed", startedAt: NOW - 20 * 60_000, endedAt: NOW - FINISHED_SHOWN_MS - 1, toolCalls: 1, tokens: 10 },
-          { description: "fix tests", status: "error", startedAt: NOW - 90_000, endedAt: NOW - 30_000, toolCalls: 4, tokens: 900 },
+          {
+            description: "explore the repository layout",
+            status: "running",
+            startedAt: NOW - 65_000,
+            toolCalls: 12,
+            tokens: 3_400,
+          },
+          {
+            description: "old task",
+            status: "completed",
+            startedAt: NOW - 20 * 60_000,
+            endedAt: NOW - FINISHED_SHOWN_MS - 1,
+            toolCalls: 1,
+            tokens: 10,
+          },
+          {
+            description: "fix tests",
+            status: "error",
+            startedAt: NOW - 90_000,
+            endedAt: NOW - 30_000,
+            toolCalls: 4,
+            tokens: 900,
+          },
         ],
       },
     })
@@ -70,12 +108,19 @@ describe("sidebar render", () => {
     const lines = text(snap())
     expect(lines).toContain("kept 12.0 KB here, 39.1 KB all")
     expect(lines).toContain("rss 312 MB ↑ +4 MB/min")
-    expect(text(snap({ memory: { sessionBytes: 0, pluginBytes: 0, rssBytes: 300 * MB, rssPerMinBytes: -2 * MB } }))).toContain("rss 300 MB ↓ -2 MB/min")
+    expect(text(snap({ memory: { sessionBytes: 0, pluginBytes: 0, rssBytes: 300 * MB, rssPerMinBytes: -2 * MB } }))).toContain(
+      "rss 300 MB ↓ -2 MB/min",
+    )
   })
 
   test("every line fits the sidebar, however long the description", () => {
     const long = "x".repeat(200)
-    const s = snap({ background: { running: 1, tasks: [{ description: long, status: "running", startedAt: NOW - 3_700_000, toolCalls: 999, tokens: 12_345_678 }] } })
+    const s = snap({
+      background: {
+        running: 1,
+        tasks: [{ description: long, status: "running", startedAt: NOW - 3_700_000, toolCalls: 999, tokens: 12_345_678 }],
+      },
+    })
     for (const l of renderSidebar(s, NOW)) expect(l.text.length).toBeLessThanOrEqual(WIDTH)
   })
 
@@ -87,12 +132,17 @@ describe("sidebar render", () => {
     expect(ticking(snap())).toBe(false)
     expect(ticking(undefined)).toBe(false)
     expect(ticking(snap({ todo: { state: "countdown", endsAt: NOW, sent: 0 } }))).toBe(true)
-    expect(ticking(snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } }))).toBe(true)
+    expect(
+      ticking(snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } })),
+    ).toBe(true)
   })
 
   test("the details dialog lists every task untruncated and points to /longrun-status", () => {
     const long = "a very long description that the sidebar would cut short, but not the dialog"
-    const d = detailsText(snap({ background: { running: 1, tasks: [{ description: long, status: "running", toolCalls: 3, tokens: 50 }] } }), NOW)
+    const d = detailsText(
+      snap({ background: { running: 1, tasks: [{ description: long, status: "running", toolCalls: 3, tokens: 50 }] } }),
+      NOW,
+    )
     expect(d).toContain(long)
     expect(d).toContain("/longrun-status")
     expect(detailsText(undefined, NOW)).toContain("No data")

@@ -195,6 +195,13 @@ describe("parseSnapshot", () => {
     const s = parseSnapshot(JSON.stringify({ v: 1, sessionID: "s", todo: { state: "weird" }, background: { tasks: [{}] } }))!
     expect(s.todo.state).toBe("watching")
     expect(s.context.compactions).toBe(0)
-    expect(s.background.tasks[0]).toEqual({ description: "", status: "running", startedAt: undefined, endedAt: undefined, toolCalls: 0, tokens: 0 })
+    expect(s.background.tasks[0]).toEqual({
+      description: "",
+      status: "running",
+      startedAt: undefined,
+      endedAt: undefined,
+      toolCalls: 0,
+      tokens: 0,
+    })
   })
 })

@@ -39,7 +39,11 @@ describe("todo continuation enforcer", () => {
   })
 
   test("no open todos, or none at all: nothing happens", async () => {
-    const h = await session(FAST, {}, THREE.map((t) => ({ ...t, status: t.status === "pending" ? "cancelled" : "completed" })))
+    const h = await session(
+      FAST,
+      {},
+      THREE.map((t) => ({ ...t, status: t.status === "pending" ? "cancelled" : "completed" })),
+    )
     await h.idle()
     await h.settle()
     expect(h.prompts()).toHaveLength(0)
@@ -157,7 +161,10 @@ describe("todo continuation enforcer", () => {
   })
 
   test("failed prompts back off, then stop after todo_max_failures with an error toast", async () => {
-    const h = await session({ ...FAST, todo_max_failures: 2 }, { "session.promptAsync": () => ({ error: { name: "BadRequest", data: { message: "nope" } } }) })
+    const h = await session(
+      { ...FAST, todo_max_failures: 2 },
+      { "session.promptAsync": () => ({ error: { name: "BadRequest", data: { message: "nope" } } }) },
+    )
     await h.idle()
     await h.settle()
     expect(h.prompts()).toHaveLength(1)

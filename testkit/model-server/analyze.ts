@@ -33,7 +33,13 @@ const COMPACTION_MARKERS = [
 
 const TITLE_MARKERS = [/you are a title generator/i, /generate a (short )?title/i, /title for (this|the) conversation/i]
 
-export function analyzeRequest(index: number, method: string, path: string, headers: Record<string, string>, body: any): RecordedRequest {
+export function analyzeRequest(
+  index: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: any,
+): RecordedRequest {
   const messages: ChatMessage[] = Array.isArray(body?.messages) ? body.messages : []
   const system = messages
     .filter((m) => m.role === "system" || m.role === "developer")
@@ -53,8 +59,7 @@ export function analyzeRequest(index: number, method: string, path: string, head
   )
   const allText = messages.map(messageText).join("\n")
   const isTitle = toolNames.length === 0 && TITLE_MARKERS.some((re) => re.test(system) || re.test(firstUserText))
-  const isCompaction =
-    !isTitle && toolNames.length === 0 && COMPACTION_MARKERS.some((re) => re.test(lastUserText))
+  const isCompaction = !isTitle && toolNames.length === 0 && COMPACTION_MARKERS.some((re) => re.test(lastUserText))
   const kind: RequestKind = isTitle ? "title" : isCompaction ? "compaction" : messages.length > 0 ? "agent" : "other"
   const sessionID = headers["x-session-id"] ?? headers["x-session-affinity"] ?? ""
   const sessionKey = sessionID || firstUserText

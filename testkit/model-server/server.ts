@@ -69,7 +69,13 @@ export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
       if (reply.error) {
         if (reply.delayMs) await sleep(reply.delayMs, request.signal)
         return Response.json(
-          { error: { message: reply.error.message, type: reply.error.type ?? "invalid_request_error", code: reply.error.code ?? null } },
+          {
+            error: {
+              message: reply.error.message,
+              type: reply.error.type ?? "invalid_request_error",
+              code: reply.error.code ?? null,
+            },
+          },
           { status: reply.error.status, headers: reply.error.headers },
         )
       }

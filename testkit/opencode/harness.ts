@@ -160,11 +160,20 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
     proc.once("error", (err) => onExit?.(`could not spawn ${OPENCODE_BIN}: ${err.message}`))
 
     const startTimeout = opts.startTimeoutMs ?? 240_000
-    const baseUrl = await withTimeout(listening, startTimeout, () => `opencode did not print its URL within ${startTimeout} ms`, () => logText)
+    const baseUrl = await withTimeout(
+      listening,
+      startTimeout,
+      () => `opencode did not print its URL within ${startTimeout} ms`,
+      () => logText,
+    )
     const spawnToListenMs = Date.now() - spawnedAt
 
     const client = createOpencodeClient({ baseUrl, directory })
-    const { events, waitForEvent } = await recordEvents(client, { stopped: () => stopped, exitInfo: () => exitInfo, logText: () => logText })
+    const { events, waitForEvent } = await recordEvents(client, {
+      stopped: () => stopped,
+      exitInfo: () => exitInfo,
+      logText: () => logText,
+    })
 
     // Ready = event stream connected and the project instance bootstrapped (plugins loaded).
     await waitForEvent((e) => e.type === "server.connected", startTimeout)
@@ -178,7 +187,10 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
     const spawnToReadyMs = Date.now() - spawnedAt
     if (!opts.allowPluginLoadErrors) {
       const failed = logText.split("\n").filter((l) => l.includes("failed to load plugin"))
-      if (failed.length > 0) throw new Error(`OpenCode failed to load a plugin:\n${failed.join("\n")}\n--- opencode log tail ---\n${tail(logText, 40)}`)
+      if (failed.length > 0)
+        throw new Error(
+          `OpenCode failed to load a plugin:\n${failed.join("\n")}\n--- opencode log tail ---\n${tail(logText, 40)}`,
+        )
     }
     const providerInstalled = installComplete(configOpencodeDir)
     if (ownsLock && providerInstalled && saveConfigDir(configOpencodeDir)) {

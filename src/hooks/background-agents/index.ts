@@ -4,7 +4,6 @@ import type { HookContext, LongrunHook } from "../types"
 import { BackgroundManager, NAME } from "./manager"
 import { isFinished, runtime, type Task } from "./task"
 
-
 export function describeTask(t: Task, now: number): string {
   const lines = [
     `Task ${t.id} (${t.description}): ${t.status}${t.startedAt ? ` after ${Math.round(runtime(t, now) / 1000)} s` : ""}`,
@@ -76,7 +75,8 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
         },
         async execute(args, context) {
           const task = find(args.task_id)
-          if (!task) return `No background task ${args.task_id} (finished tasks are kept for ${Math.round(ctx.options.background_retention_ms / 1000)} s).`
+          if (!task)
+            return `No background task ${args.task_id} (finished tasks are kept for ${Math.round(ctx.options.background_retention_ms / 1000)} s).`
           if (args.wait_seconds) await manager.wait(task, args.wait_seconds * 1000, context.abort)
           return describeTask(task, ctx.now())
         },
@@ -96,7 +96,9 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
           return [
             cancelled.length ? `Cancelled ${cancelled.map((t) => `${t.id} (${t.description})`).join(", ")}.` : "",
             done.length ? `Already finished: ${done.map((t) => `${t.id} (${t.status})`).join(", ")}.` : "",
-          ].filter(Boolean).join(" ")
+          ]
+            .filter(Boolean)
+            .join(" ")
         },
       }),
     },
@@ -121,8 +123,21 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
       ])
       return {
         title: "background tasks",
-        data: tasks.map((t) => ({ id: t.id, parentID: t.parentID, childID: t.childID, description: t.description, status: t.status, runtimeMs: runtime(t, now), toolCalls: t.toolCalls, lastTool: t.lastTool, tokens: t.tokens, error: t.error })),
-        text: rows.length ? table(["task", "description", "status", "runtime", "tools", "last tool", "tokens in/out"], rows) : "no background tasks",
+        data: tasks.map((t) => ({
+          id: t.id,
+          parentID: t.parentID,
+          childID: t.childID,
+          description: t.description,
+          status: t.status,
+          runtimeMs: runtime(t, now),
+          toolCalls: t.toolCalls,
+          lastTool: t.lastTool,
+          tokens: t.tokens,
+          error: t.error,
+        })),
+        text: rows.length
+          ? table(["task", "description", "status", "runtime", "tools", "last tool", "tokens in/out"], rows)
+          : "no background tasks",
       }
     },
     dispose: () => manager.dispose(),

@@ -94,7 +94,12 @@ export class BackgroundManager {
    * With pump false the freed slot is not given to the next queued task yet (the
    * caller is cancelling several and pumps once at the end).
    */
-  finish(task: Task, status: Exclude<TaskStatus, "queued" | "running">, error?: string, opts = { notify: true, pump: true }): void {
+  finish(
+    task: Task,
+    status: Exclude<TaskStatus, "queued" | "running">,
+    error?: string,
+    opts = { notify: true, pump: true },
+  ): void {
     if (isFinished(task) || this.disposed) return
     task.status = status
     task.endedAt = this.ctx.now()
@@ -244,5 +249,3 @@ export class BackgroundManager {
     this.waiters.wakeAll()
   }
 }
-
-

@@ -45,7 +45,10 @@ export class Slots {
       const model = `${task.providerID}/${task.modelID}`
       const usedModel = this.byModel.get(model) ?? 0
       const usedProvider = this.byProvider.get(task.providerID) ?? 0
-      if (usedModel >= this.limits.model(task.providerID, task.modelID) || usedProvider >= this.limits.provider(task.providerID)) {
+      if (
+        usedModel >= this.limits.model(task.providerID, task.modelID) ||
+        usedProvider >= this.limits.provider(task.providerID)
+      ) {
         waiting.push(task)
         continue
       }

@@ -75,7 +75,11 @@ export function view(t: Task): BackgroundTaskView {
 }
 
 /** The model a task runs on: the one asked for, else the parent's; a string explains a refusal. */
-export function chooseModel(asked: string | undefined, providerID?: string, modelID?: string): { providerID: string; modelID: string } | string {
+export function chooseModel(
+  asked: string | undefined,
+  providerID?: string,
+  modelID?: string,
+): { providerID: string; modelID: string } | string {
   if (asked) {
     const slash = asked.indexOf("/")
     if (slash <= 0 || slash === asked.length - 1) return `model must look like "provider/model", got "${asked.slice(0, 200)}"`
@@ -87,7 +91,7 @@ export function chooseModel(asked: string | undefined, providerID?: string, mode
 
 /** A queued task; every string it keeps is a bounded copy of the tool call's arguments. */
 export function newTask(id: string, input: LaunchInput, providerID: string, modelID: string, now: number): Task {
-    return {
+  return {
     id,
     parentID: detach(input.parentID, 256),
     description: detach(input.description, 200),

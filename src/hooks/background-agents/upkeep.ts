@@ -22,7 +22,10 @@ export function overdue(tasks: Iterable<Task>, now: number, o: LongrunOptions): 
     if (quiet >= o.background_stale_ms)
       out.push([t, `stale: no activity for ${Math.round(quiet / 1000)} s (background_stale_ms is ${o.background_stale_ms})`])
     else if (runtime(t, now) >= o.background_timeout_ms)
-      out.push([t, `time limit: ran ${Math.round(runtime(t, now) / 1000)} s (background_timeout_ms is ${o.background_timeout_ms})`])
+      out.push([
+        t,
+        `time limit: ran ${Math.round(runtime(t, now) / 1000)} s (background_timeout_ms is ${o.background_timeout_ms})`,
+      ])
   }
   return out
 }

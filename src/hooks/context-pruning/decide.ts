@@ -1,5 +1,13 @@
 import type { PartFacts } from "./part-facts"
-import { failedInput, FAILED_ARG_MIN_CHARS, sameContentRef, sameErrorRef, sameOutputRef, supersededRead, supersededWrite } from "./placeholder"
+import {
+  failedInput,
+  FAILED_ARG_MIN_CHARS,
+  sameContentRef,
+  sameErrorRef,
+  sameOutputRef,
+  supersededRead,
+  supersededWrite,
+} from "./placeholder"
 
 export type Strategy = "dedupe" | "superseded-read" | "superseded-write" | "failed-input" | "repeated-error"
 export const STRATEGIES: Strategy[] = ["dedupe", "superseded-read", "superseded-write", "failed-input", "repeated-error"]
@@ -47,7 +55,13 @@ export interface Plan {
  * only pruned when a later full copy of the same file differs from it, so the newest
  * content of every file stays in the request exactly once.
  */
-export function plan(items: WalkItem[], decisions: Map<string, Decision>, currentTurn: number, o: StrategyOptions, dir: string): Plan {
+export function plan(
+  items: WalkItem[],
+  decisions: Map<string, Decision>,
+  currentTurn: number,
+  o: StrategyOptions,
+  dir: string,
+): Plan {
   const refs = new Map<string, Decision>()
   const pending = new Map<string, Decision & { chars: number }>()
   const files = new Map<string, { holder: WalkItem | undefined; copies: WalkItem[] }>()
@@ -79,7 +93,12 @@ export function plan(items: WalkItem[], decisions: Map<string, Decision>, curren
         for (const c of file.copies) {
           if (c.f.hash === f.hash || !lossyOk(c)) continue
           if (c.f.kind === "write") {
-            if (o.supersededWrites) pending.set(`${c.id}:i`, { strategy: "superseded-write", text: supersededWrite(c.f, f, dir), chars: c.f.inputChars })
+            if (o.supersededWrites)
+              pending.set(`${c.id}:i`, {
+                strategy: "superseded-write",
+                text: supersededWrite(c.f, f, dir),
+                chars: c.f.inputChars,
+              })
           } else if (o.supersededReads) {
             pending.set(`${c.id}:o`, { strategy: "superseded-read", text: supersededRead(c.f, f, dir), chars: c.f.chars })
           }
@@ -109,7 +128,13 @@ export function plan(items: WalkItem[], decisions: Map<string, Decision>, curren
       }
     }
     const inp = `${it.id}:i`
-    if (o.failedInputs && !decided(inp) && f.inputChars >= FAILED_ARG_MIN_CHARS && lossyOk(it) && it.turn <= currentTurn - o.failedAfterTurns) {
+    if (
+      o.failedInputs &&
+      !decided(inp) &&
+      f.inputChars >= FAILED_ARG_MIN_CHARS &&
+      lossyOk(it) &&
+      it.turn <= currentTurn - o.failedAfterTurns
+    ) {
       // The text stands for each long argument; apply.ts writes one per argument with its own size.
       pending.set(inp, { strategy: "failed-input", text: failedInput(f.inputChars), chars: f.inputChars })
     }

@@ -145,23 +145,41 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
       const sessions = ctx.store.entries().flatMap((e) => {
         const s = e.peekState<PruneState>(NAME)
         if (!s || s.requests === 0) return []
-        return [{ id: e.id, requests: s.requests, moments: s.moments, charsNotSent: s.charsNotSent, tokensNotSent: Math.round(s.charsNotSent / 4), lastRequest: { ...e.pruning } }]
+        return [
+          {
+            id: e.id,
+            requests: s.requests,
+            moments: s.moments,
+            charsNotSent: s.charsNotSent,
+            tokensNotSent: Math.round(s.charsNotSent / 4),
+            lastRequest: { ...e.pruning },
+          },
+        ]
       })
       const sorted = [...recent].sort((a, b) => a - b)
       const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0
-      const data = { sessions, transform: { ...timing, meanMs: timing.count ? timing.totalMs / timing.count : 0, recentMedianMs: medianMs } }
+      const data = {
+        sessions,
+        transform: { ...timing, meanMs: timing.count ? timing.totalMs / timing.count : 0, recentMedianMs: medianMs },
+      }
       const rows = sessions.map((s) => [
         s.id,
         String(s.lastRequest.partsPruned),
         `~${s.lastRequest.tokensSaved.toLocaleString("en-US")}`,
         `~${s.tokensNotSent.toLocaleString("en-US")}`,
         String(s.moments),
-        Object.entries(s.lastRequest.byStrategy).map(([k, v]) => `${k} ${v.parts}`).join(", ") || "-",
+        Object.entries(s.lastRequest.byStrategy)
+          .map(([k, v]) => `${k} ${v.parts}`)
+          .join(", ") || "-",
       ])
-      const text =
-        `${rows.length
-          ? table(["session", "parts pruned", "tokens saved (last request)", "tokens not sent (session)", "prunes", "by strategy"], rows)
-          : "nothing pruned yet"}\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
+      const text = `${
+        rows.length
+          ? table(
+              ["session", "parts pruned", "tokens saved (last request)", "tokens not sent (session)", "prunes", "by strategy"],
+              rows,
+            )
+          : "nothing pruned yet"
+      }\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
       return { title: "context pruning", data, text }
     },
   }

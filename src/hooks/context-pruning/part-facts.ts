@@ -47,7 +47,9 @@ function fnv(s: string): string {
 
 export function isToolPart(p: unknown): p is ToolPartLike {
   const q = p as ToolPartLike | null
-  return !!q && q.type === "tool" && typeof q.id === "string" && typeof q.tool === "string" && !!q.state && typeof q.state === "object"
+  return (
+    !!q && q.type === "tool" && typeof q.id === "string" && typeof q.tool === "string" && !!q.state && typeof q.state === "object"
+  )
 }
 
 /**
@@ -91,7 +93,16 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
     const err = typeof state.error === "string" ? state.error : ""
     let argChars = 0
     for (const v of Object.values(input ?? {})) if (typeof v === "string") argChars += v.length
-    return { tool, callID, kind: "error", path: undefined, hash: hashText(err), chars: err.length, inputChars: argChars, savedPath: undefined }
+    return {
+      tool,
+      callID,
+      kind: "error",
+      path: undefined,
+      hash: hashText(err),
+      chars: err.length,
+      inputChars: argChars,
+      savedPath: undefined,
+    }
   }
   if (state.status !== "completed" || typeof state.output !== "string") return undefined
   const output = state.output
@@ -108,7 +119,17 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
   }
   if (tool === "write" && typeof input?.content === "string") {
     const path = filePath(input, dir)
-    if (path) return { tool, callID, kind: "write", path, hash: hashText(numbered(input.content)), chars: output.length, inputChars: input.content.length, savedPath }
+    if (path)
+      return {
+        tool,
+        callID,
+        kind: "write",
+        path,
+        hash: hashText(numbered(input.content)),
+        chars: output.length,
+        inputChars: input.content.length,
+        savedPath,
+      }
   }
   // Edits are never pruned, and need no tracking: a reference is only ever made to a copy
   // with the very same content, and only a later full copy with other content supersedes.
@@ -119,7 +140,16 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
   } catch {
     args = String(part.id) // unserialisable arguments: never deduplicated
   }
-  return { tool, callID, kind: "other", path: undefined, hash: hashText(`${tool}\u0000${args}\u0000${output}`), chars: output.length, inputChars: 0, savedPath }
+  return {
+    tool,
+    callID,
+    kind: "other",
+    path: undefined,
+    hash: hashText(`${tool}\u0000${args}\u0000${output}`),
+    chars: output.length,
+    inputChars: 0,
+    savedPath,
+  }
 }
 
 /** Rough memory cost of one PartFacts entry (strings are ids, paths and hashes). */

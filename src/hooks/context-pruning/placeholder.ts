@@ -16,7 +16,10 @@ export function displayPath(path: string | undefined, dir: string): string {
 
 /** A new read that returned what an earlier read or write (still sent) holds. */
 export function sameContentRef(f: PartFacts, holder: PartFacts, dir: string): string {
-  const what = holder.kind === "write" ? `the content written by the earlier write call ${holder.callID}` : `what the earlier read call ${holder.callID} returned`
+  const what =
+    holder.kind === "write"
+      ? `the content written by the earlier write call ${holder.callID}`
+      : `what the earlier read call ${holder.callID} returned`
   return `[longrun] ${displayPath(f.path, dir)} is unchanged: exactly ${what}, still above in this conversation (${n(f.chars)} chars not repeated here).`
 }
 

@@ -27,11 +27,9 @@ export function createContextWindowMonitorHook(ctx: HookContext): LongrunHook {
   const unknownLimitLogged = new Set<string>()
 
   const stateOf = (entry: SessionEntry) =>
-    entry.state<MonitorState>(
-      NAME,
-      () => ({ epoch: entry.epoch, fired: new Set(), pending: undefined, last: undefined }),
-      { estimate: (s) => 96 + s.fired.size * 16 + (s.pending?.length ?? 0) * 2 },
-    )
+    entry.state<MonitorState>(NAME, () => ({ epoch: entry.epoch, fired: new Set(), pending: undefined, last: undefined }), {
+      estimate: (s) => 96 + s.fired.size * 16 + (s.pending?.length ?? 0) * 2,
+    })
 
   /**
    * Waits for an unknown limit; false when it stays unknown. While a catalogue read is

@@ -78,12 +78,23 @@ export function createLargePayloadGuardHook(ctx: HookContext, root = outputsRoot
       })
       const lines = [
         warnings.length
-          ? table(["session", "diff bodies in one event", "largest files"], warnings.map((w) => [w.session, formatBytes(w.bytes), w.files]))
+          ? table(
+              ["session", "diff bodies in one event", "largest files"],
+              warnings.map((w) => [w.session, formatBytes(w.bytes), w.files]),
+            )
           : `no snapshot diff above ${formatBytes(options.large_payload_warn_bytes)} seen`,
       ]
       if (options.tool_output_cap_bytes > 0)
-        lines.push(capped.length ? table(["session", "outputs capped"], capped) : `tool outputs above ${formatBytes(options.tool_output_cap_bytes)} are capped; none yet`)
-      return { title: "large payloads", data: { warnings: [...warnings], capped: Object.fromEntries(capped) }, text: lines.join("\n") }
+        lines.push(
+          capped.length
+            ? table(["session", "outputs capped"], capped)
+            : `tool outputs above ${formatBytes(options.tool_output_cap_bytes)} are capped; none yet`,
+        )
+      return {
+        title: "large payloads",
+        data: { warnings: [...warnings], capped: Object.fromEntries(capped) },
+        text: lines.join("\n"),
+      }
     },
   }
 }

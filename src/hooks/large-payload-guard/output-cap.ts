@@ -30,7 +30,13 @@ export function headAndTail(output: string, capBytes: number, path: string): str
 }
 
 /** Writes the full output; returns its path, or undefined if it could not be saved. */
-export async function saveOutput(root: string, projectID: string, sessionID: string, callID: string, output: string): Promise<string | undefined> {
+export async function saveOutput(
+  root: string,
+  projectID: string,
+  sessionID: string,
+  callID: string,
+  output: string,
+): Promise<string | undefined> {
   const dir = join(root, safe(projectID), safe(sessionID))
   const path = join(dir, `${safe(callID)}.txt`)
   try {

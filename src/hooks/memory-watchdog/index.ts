@@ -44,7 +44,9 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
       .filter((s) => s.bytes > 0)
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, 3)
-    return top.length ? ` Busiest sessions by payload through events: ${top.map((s) => `${s.id} (${formatBytes(s.bytes)})`).join(", ")}.` : ""
+    return top.length
+      ? ` Busiest sessions by payload through events: ${top.map((s) => `${s.id} (${formatBytes(s.bytes)})`).join(", ")}.`
+      : ""
   }
   const ADVICE = " What helps: compact long sessions (/compact), close sessions you no longer need, or restart OpenCode."
 
@@ -72,7 +74,10 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
     if (warnAt > 0) {
       if (rssArmed && s.rss >= warnAt) {
         rssArmed = false
-        warn("rss", `OpenCode's memory (RSS) is ${formatBytes(s.rss)}, above the ${options.memory_rss_warn_mb} MB warning level; JS heap ${formatBytes(s.heapUsed)} used.`)
+        warn(
+          "rss",
+          `OpenCode's memory (RSS) is ${formatBytes(s.rss)}, above the ${options.memory_rss_warn_mb} MB warning level; JS heap ${formatBytes(s.heapUsed)} used.`,
+        )
       } else if (!rssArmed && s.rss < warnAt * 0.9) {
         rssArmed = true // fell clearly below: the next crossing warns again
       }
@@ -83,7 +88,10 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
       if (rate === undefined) return
       if (growthArmed && rate >= rateLimit) {
         growthArmed = false
-        warn("growth", `OpenCode's memory is growing ${rate.toFixed(0)} MB/min (RSS ${formatBytes(s.rss)}), faster than the ${rateLimit} MB/min warning level.`)
+        warn(
+          "growth",
+          `OpenCode's memory is growing ${rate.toFixed(0)} MB/min (RSS ${formatBytes(s.rss)}), faster than the ${rateLimit} MB/min warning level.`,
+        )
       } else if (!growthArmed && rate < rateLimit / 2) {
         growthArmed = true
       }
@@ -104,7 +112,13 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
           : "sampling off (memory_sample_interval_ms is 0)",
       ]
       if (rate !== undefined) lines.push(`growth over the window: ${rate.toFixed(1)} MB/min`)
-      if (recent.length) lines.push(table(["sample", "rss", "heap used"], recent.map((s) => [new Date(s.at).toISOString().slice(11, 19), formatBytes(s.rss), formatBytes(s.heapUsed)])))
+      if (recent.length)
+        lines.push(
+          table(
+            ["sample", "rss", "heap used"],
+            recent.map((s) => [new Date(s.at).toISOString().slice(11, 19), formatBytes(s.rss), formatBytes(s.heapUsed)]),
+          ),
+        )
       for (const w of warnings.slice(-3)) lines.push(`warned ${new Date(w.at).toISOString().slice(11, 19)}: ${w.text}`)
       return {
         title: "memory watchdog",

@@ -106,7 +106,10 @@ export function createAttempts(ctx: HookContext) {
     entry.compaction.lastError = reason.slice(0, 300)
     if (state.failures > options.compaction_max_retries) {
       setPhase(entry, "gave-up")
-      logger.log("error", `compaction of ${entry.id} failed ${state.failures} times, giving up until the next compaction: ${reason}`)
+      logger.log(
+        "error",
+        `compaction of ${entry.id} failed ${state.failures} times, giving up until the next compaction: ${reason}`,
+      )
       logger.toast(
         `Preemptive compaction failed ${state.failures} times: ${entry.compaction.lastError}. OpenCode's own overflow handling still applies.`,
         "error",
@@ -117,8 +120,15 @@ export function createAttempts(ctx: HookContext) {
     const delay = options.compaction_retry_base_ms * 2 ** (state.failures - 1)
     setPhase(entry, "armed")
     state.notBefore = ctx.now() + delay
-    logger.log("warn", `compaction of ${entry.id} failed (${reason}); retry ${state.failures}/${options.compaction_max_retries} in ${delay} ms`)
-    logger.toast(`Compaction failed: ${entry.compaction.lastError}. Retrying in ${Math.round(delay / 1000)} s`, "warning", "Preemptive compaction")
+    logger.log(
+      "warn",
+      `compaction of ${entry.id} failed (${reason}); retry ${state.failures}/${options.compaction_max_retries} in ${delay} ms`,
+    )
+    logger.toast(
+      `Compaction failed: ${entry.compaction.lastError}. Retrying in ${Math.round(delay / 1000)} s`,
+      "warning",
+      "Preemptive compaction",
+    )
     entry.timers.clear(state.retry)
     state.retry = entry.timers.setTimeout(() => {
       state.retry = undefined

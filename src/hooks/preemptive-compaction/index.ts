@@ -134,7 +134,14 @@ export function createPreemptiveCompactionHook(ctx: HookContext): LongrunHook {
       })
       return {
         title: "preemptive compaction",
-        data: rows.map(([id, phase, at, compactions, compacted, lastError]) => ({ id, phase, at, compactions, compacted, lastError })),
+        data: rows.map(([id, phase, at, compactions, compacted, lastError]) => ({
+          id,
+          phase,
+          at,
+          compactions,
+          compacted,
+          lastError,
+        })),
         text: rows.length
           ? table(["session", "state", "compacts at (plugin/OpenCode)", "by plugin", "in all", "last error"], rows)
           : "nothing compacted yet",

@@ -61,7 +61,8 @@ export function buildSnapshot(entry: SessionEntry, deps: BuildDeps): SidebarSnap
         tokens: task.tokens.input + task.tokens.output,
       })),
     },
-    pruning: entry.pruning.partsPruned > 0 ? { parts: entry.pruning.partsPruned, tokensSaved: entry.pruning.tokensSaved } : undefined,
+    pruning:
+      entry.pruning.partsPruned > 0 ? { parts: entry.pruning.partsPruned, tokensSaved: entry.pruning.tokensSaved } : undefined,
     memory: { ...deps.memory },
   }
   return snap

@@ -71,7 +71,8 @@ export function createSidebar(ctx: HookContext, deps: SidebarDeps = {}) {
       sessionBytes: retained.get(entry.id) ?? 0,
       pluginBytes,
       rssBytes: last?.rss ?? 0,
-      rssPerMinBytes: last && first && span >= TREND_MIN_SPAN_MS ? Math.round(((last.rss - first.rss) / span) * 60_000) : undefined,
+      rssPerMinBytes:
+        last && first && span >= TREND_MIN_SPAN_MS ? Math.round(((last.rss - first.rss) / span) * 60_000) : undefined,
     }
   }
 

@@ -14,7 +14,7 @@ export function createContinuation(ctx: HookContext) {
   /** Writes entry.continuation (this hook is its only writer) from the private state. */
   const publish = (entry: SessionEntry, state: TodoState, endsAt?: number) => {
     const fact = entry.continuation
-    fact.endsAt = state.countdown ? endsAt ?? fact.endsAt : undefined
+    fact.endsAt = state.countdown ? (endsAt ?? fact.endsAt) : undefined
     fact.reason = state.stopped ?? (state.aborted ? "aborted" : undefined)
     fact.state = state.countdown ? "countdown" : state.sending ? "sending" : fact.reason ? "stopped" : "watching"
   }
