@@ -1,19 +1,9 @@
-/**
- * opencode-longrun benchmarks. `bun run bench` runs everything and writes
- * bench/RESULTS.md and bench/retained-memory.svg; `bun run bench --quick` is a smoke
- * run with small sizes that skips real OpenCode and writes to a temp dir instead.
- * `--out <dir>` writes elsewhere. Naming parts runs only those (real OpenCode ones too,
- * with --quick) and prints their results instead of writing RESULTS.md, e.g.
- * `bun run bench idle`; parts: event-path, baseline, sessions, watchdog, opencode, idle.
- * Each measurement runs in its own bun process so heap figures never mix. No
- * assertions: this reports, it does not pass or fail.
- */
-import { spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { idleSection } from "./lib/report-idle"
-import { writeReport, type BenchResults, type Machine } from "./lib/report"
+import { busyProcesses, machine } from "./lib/machine"
+import { writeReport, type BenchResults } from "./lib/report"
 import { readSection, writeSection } from "./pruning/section"
 
 const PARTS = ["event-path", "baseline", "sessions", "watchdog", "opencode", "idle"]
@@ -79,63 +69,6 @@ const plan = quick
       },
       idle: { sessions: 20, idleMs: 60_000, configs: IDLE_CONFIGS },
     }
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" })
-  return (r.stdout || r.stderr || "").trim()
-}
-
-/** Other processes using CPU right now (measured over 2 s from /proc), not this bench: the machine is shared. */
-function busyProcesses(): string[] {
-  const read = () => {
-    const m = new Map<number, { ppid: number; ticks: number; comm: string }>()
-    for (const name of readdirSync("/proc")) {
-      if (!/^\d+$/.test(name)) continue
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, "utf8")
-        const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
-        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-        m.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), comm })
-      } catch {
-        // gone
-      }
-    }
-    return m
-  }
-  const a = read()
-  Bun.sleepSync(2000)
-  const b = read()
-  const mine = new Set<number>([process.pid])
-  for (let changed = true; changed; ) {
-    changed = false
-    for (const [pid, p] of b) {
-      if (mine.has(pid) || !mine.has(p.ppid)) continue
-      mine.add(pid)
-      changed = true
-    }
-  }
-  const out: string[] = []
-  for (const [pid, p] of b) {
-    const before = a.get(pid)
-    if (!before || mine.has(pid)) continue
-    const pct = (p.ticks - before.ticks) / 2 // clock ticks are 1/100 s
-    if (pct >= 10) out.push(`${p.comm} (pid ${pid}, ${pct.toFixed(0)}% CPU)`)
-  }
-  return out
-}
-
-function machine(): Machine {
-  return {
-    nproc: sh("nproc", []),
-    free: sh("free", ["-h"]),
-    uname: sh("uname", ["-a"]),
-    bun: Bun.version,
-    opencode: sh(join(ROOT, "node_modules/.bin/opencode"), ["--version"]),
-    plugin: JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
-    loadavg: readFileSync("/proc/loadavg", "utf8").trim(),
-    busy: busyProcesses(),
-  }
-}
 
 async function worker<T>(name: string, args: unknown): Promise<T> {
   const file = join(import.meta.dir, "workers", `${name}.ts`)
