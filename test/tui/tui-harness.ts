@@ -9,8 +9,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { startModelServer, type ModelServer } from "../../testkit/model-server"
-import { buildConfig, OPENCODE_BIN, REPO_ROOT, type StartOptions } from "../../testkit/opencode"
-import { seedConfigDir } from "../../testkit/opencode/config-cache"
+import { buildConfig, OPENCODE_BIN, REPO_ROOT, type StartOptions, startOpencode } from "../../testkit/opencode"
+import { seedConfigDir, unlock } from "../../testkit/opencode/config-cache"
 import { cleanEnv } from "../../testkit/opencode/processes"
 
 export const TUI_MODULE_URL = pathToFileURL(join(REPO_ROOT, "src/tui/index.tsx")).href
@@ -65,8 +65,16 @@ export async function startTui(
   ]) {
     spawnSync(cmd[0]!, cmd.slice(1), { cwd: directory })
   }
-  const seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
-  if (seeded.ownsLock) throw new Error("run an e2e test first: the OpenCode install cache is not ready")
+  let seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
+  if (seeded.ownsLock) {
+    // First run on this machine (a fresh clone): let the headless harness do OpenCode's one-time
+    // install and fill the cache, then seed from it.
+    unlock()
+    const warmup = await startOpencode({})
+    await warmup.stop()
+    seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
+    if (seeded.ownsLock) throw new Error("OpenCode's install cache could not be prepared")
+  }
 
   const port = freePort()
   const socket = join(tmpRoot, "tmux.sock")
