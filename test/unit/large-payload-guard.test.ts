@@ -111,3 +111,11 @@ describe("tool output cap", () => {
     expect(headAndTail("abcdef", 4, "/p")).toMatch(/^ab\n\n\[longrun\] Output truncated: 6 bytes in all[\s\S]*\n\nef$/)
   })
 })
+
+test("the plugin's own tools are never capped: their reports are bounded already", async () => {
+  const h = await pluginHarness({ tool_output_cap_bytes: 1024 }, { factories: guard() })
+  const report = JSON.stringify({ big: "r".repeat(5_000) })
+  expect(await h.toolAfter("s", report, "longrun_status")).toBe(report)
+  expect(await h.toolAfter("s", report, "background_output")).toBe(report)
+  expect(await h.toolAfter("s", report, "bash")).not.toBe(report)
+})

@@ -4,6 +4,7 @@ import type { HookContext, LongrunHook } from "../types"
 import { headAndTail, outputsRoot, pruneOutputs, saveOutput } from "./output-cap"
 
 const NAME = "large-payload-guard"
+const OWN_TOOL = /^(longrun_|background_(task|output|cancel)$)/
 
 interface GuardState {
   warnedAt: number | undefined
@@ -54,7 +55,8 @@ export function createLargePayloadGuardHook(ctx: HookContext, root = outputsRoot
       options.tool_output_cap_bytes > 0
         ? {
             "tool.execute.after": async (input, output) => {
-              if (typeof output.output !== "string") return
+              // The plugin's own tools bound what they return; cutting a JSON report in half helps nobody.
+              if (typeof output.output !== "string" || OWN_TOOL.test(input.tool)) return
               const cap = options.tool_output_cap_bytes
               // A UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the byte count.
               if (output.output.length <= cap / 3 || Buffer.byteLength(output.output, "utf8") <= cap) return
