@@ -83,6 +83,8 @@ const tui: TuiPlugin = async (api, options) => {
     createEffect(() => {
       if (!ticking(snap())) return
       const h = setInterval(() => setNow(Date.now()), 1000)
+      // never keeps the TUI process alive on its own
+      ;(h as { unref?: () => void }).unref?.()
       onCleanup(() => clearInterval(h))
     })
     // The cancel key exists only during a countdown, so it never shadows OpenCode's own Esc.

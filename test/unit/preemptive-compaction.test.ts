@@ -1,21 +1,8 @@
 import { describe, expect, test } from "bun:test"
-import { createPreemptiveCompactionHook } from "../../src/hooks/preemptive-compaction"
+import { armedSession, compactionOnly, LIMIT, summarizeCalls } from "../helpers/compaction-session"
 import { hostOverflowPoint } from "../../src/hooks/preemptive-compaction/overflow"
 import { ev } from "../../testkit/events"
-import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
-
-const compactionOnly: Factory[] = [["preemptive-compaction", createPreemptiveCompactionHook]]
-const LIMIT = { context: 20_000, output: 2_000 } // OpenCode overflows at 18,000
-
-async function armedSession(options: Record<string, unknown> = {}, responders = {}) {
-  const h = await pluginHarness(options, { factories: compactionOnly, responders })
-  await h.chatParams("s", LIMIT)
-  await h.send(ev.status("s", "busy"))
-  await h.send(ev.assistant("s", "msg_001", { input: 16_500 })) // 82.5%
-  return h
-}
-const summarizeCalls = (h: Awaited<ReturnType<typeof pluginHarness>>) =>
-  h.fake.named("session.summarize").map((c) => c.args as { path: { id: string }; body: Record<string, unknown> })
+import { pluginHarness } from "../../testkit/plugin-harness"
 
 describe("preemptive compaction", () => {
   test("crossing the threshold mid-turn compacts after the next tool, once, with auto: true", async () => {
