@@ -1,8 +1,7 @@
 /** The shape of a whole bench run's results, as the workers return them. */
 import type { BaselineSample } from "../workers/baseline"
-import type { Checkpoint } from "../workers/event-path"
+import type { Checkpoint, SegmentStats } from "../workers/event-path"
 import type { RssRun } from "../workers/opencode"
-import type { LatencySummary } from "./measure"
 import type { IdleResults } from "./report-idle"
 import type { StreamSpec, StreamStats } from "./session-gen"
 
@@ -23,15 +22,7 @@ export interface EventPathRun {
   stats: StreamStats
   emptyPluginHeap: number
   checkpoints: Checkpoint[]
-  total: {
-    events: number
-    pluginMs: number
-    wallMs: number
-    eventsPerSec: number
-    latency: LatencySummary
-    bigLatency: LatencySummary
-    toolAfter: LatencySummary
-  }
+  total: SegmentStats
   clientCalls: Record<string, number>
   pluginSaw?: {
     toolOutputBytes: number

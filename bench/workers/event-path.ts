@@ -20,19 +20,22 @@ interface Args {
   warmupMessages?: number
 }
 
+/** Throughput and latency over a stretch of the stream (a segment, or the whole run). */
+export interface SegmentStats {
+  events: number
+  pluginMs: number
+  wallMs: number
+  eventsPerSec: number
+  latency: LatencySummary
+  bigLatency: LatencySummary
+  toolAfter: LatencySummary
+}
+
 export interface Checkpoint {
   messages: number
   events: number
   /** segment since the previous checkpoint */
-  segment: {
-    events: number
-    pluginMs: number
-    wallMs: number
-    eventsPerSec: number
-    latency: LatencySummary
-    bigLatency: LatencySummary
-    toolAfter: LatencySummary
-  }
+  segment: SegmentStats
   /** live heap after GC minus the heap before the plugin was created */
   retainedHeap: number
   retainedObjects: number

@@ -4,14 +4,14 @@
  * TUI module in tui.json. Reuses the e2e harness's config, XDG isolation and cache.
  */
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { startModelServer, type ModelServer } from "../../testkit/model-server"
 import { buildConfig, OPENCODE_BIN, REPO_ROOT, type StartOptions, startOpencode } from "../../testkit/opencode"
 import { seedConfigDir, unlock } from "../../testkit/opencode/config-cache"
 import { cleanEnv } from "../../testkit/opencode/processes"
+import { commitProject, scratchProject } from "../../testkit/opencode/project"
 
 export const TUI_MODULE_URL = pathToFileURL(join(REPO_ROOT, "src/tui/index.tsx")).href
 
@@ -40,15 +40,7 @@ export async function startTui(
   opts: Pick<StartOptions, "script" | "pluginOptions" | "limit"> & { tuiPlugin?: boolean } = {},
 ): Promise<TuiHandle> {
   const model = startModelServer({ script: opts.script, modelID: "scripted-model" })
-  const tmpRoot = mkdtempSync(join(process.env.E2E_TMPDIR ?? tmpdir(), "opencode-longrun-tui-"))
-  const directory = join(tmpRoot, "project")
-  const dirs = {
-    XDG_CONFIG_HOME: join(tmpRoot, "config"),
-    XDG_DATA_HOME: join(tmpRoot, "data"),
-    XDG_STATE_HOME: join(tmpRoot, "state"),
-    XDG_CACHE_HOME: join(tmpRoot, "cache"),
-  }
-  for (const d of [directory, ...Object.values(dirs)]) mkdirSync(d, { recursive: true })
+  const { tmpRoot, directory, dirs } = scratchProject("opencode-longrun-tui-")
   writeFileSync(join(directory, "opencode.json"), JSON.stringify(buildConfig(opts, model.url), null, 2))
   writeFileSync(
     join(directory, "tui.json"),
@@ -58,13 +50,7 @@ export async function startTui(
       2,
     ),
   )
-  for (const cmd of [
-    ["git", "init", "-q", "-b", "main"],
-    ["git", "add", "-A"],
-    ["git", "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "initial"],
-  ]) {
-    spawnSync(cmd[0]!, cmd.slice(1), { cwd: directory })
-  }
+  commitProject(directory)
   let seeded = await seedConfigDir(join(dirs.XDG_CONFIG_HOME, "opencode"))
   if (seeded.ownsLock) {
     // First run on this machine (a fresh clone): let the headless harness do OpenCode's one-time

@@ -16,15 +16,15 @@
  * go (default: the OS temp dir); E2E_LOG=1 echoes OpenCode's log to stderr live.
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk"
 import { startModelServer, type ModelServer } from "../model-server"
 import { buildConfig, MODEL_ID, OPENCODE_BIN, type StartOptions } from "./config"
 import { installComplete, saveConfigDir, seedConfigDir, unlock } from "./config-cache"
 import { recordEvents, sessionOf, type E2EEvent } from "./events"
-import { cleanEnv, killTree, run, tail, trackProcess, untrackProcess, withTimeout } from "./processes"
+import { cleanEnv, killTree, tail, trackProcess, untrackProcess, withTimeout } from "./processes"
+import { commitProject, scratchProject } from "./project"
 
 export interface RunPromptOptions {
   /** Reuse a session instead of creating one. */
@@ -68,17 +68,7 @@ export interface OpencodeHandle {
 export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHandle> {
   const t0 = Date.now()
   const model = startModelServer({ script: opts.script, auto: opts.auto, modelID: MODEL_ID })
-  const base = process.env.E2E_TMPDIR ?? tmpdir()
-  mkdirSync(base, { recursive: true })
-  const tmpRoot = mkdtempSync(join(base, "opencode-longrun-e2e-"))
-  const directory = join(tmpRoot, "project")
-  const dirs = {
-    XDG_CONFIG_HOME: join(tmpRoot, "config"),
-    XDG_DATA_HOME: join(tmpRoot, "data"),
-    XDG_STATE_HOME: join(tmpRoot, "state"),
-    XDG_CACHE_HOME: join(tmpRoot, "cache"),
-  }
-  for (const d of [directory, ...Object.values(dirs)]) mkdirSync(d, { recursive: true })
+  const { tmpRoot, directory, dirs } = scratchProject("opencode-longrun-e2e-")
   const configOpencodeDir = join(dirs.XDG_CONFIG_HOME, "opencode")
 
   const keep = process.env.KEEP_E2E === "1"
@@ -112,12 +102,7 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
       writeFileSync(p, text)
     }
     writeFileSync(join(directory, "opencode.json"), JSON.stringify(buildConfig(opts, model.url), null, 2))
-    run(["git", "init", "-q", "-b", "main"], directory)
-    run(["git", "config", "user.name", "E2E Test"], directory)
-    run(["git", "config", "user.email", "e2e@example.invalid"], directory)
-    run(["git", "config", "commit.gpgsign", "false"], directory)
-    run(["git", "add", "-A"], directory)
-    run(["git", "commit", "-q", "-m", "initial"], directory)
+    commitProject(directory)
 
     const seeded = await seedConfigDir(configOpencodeDir)
     ownsLock = seeded.ownsLock
