@@ -1,4 +1,5 @@
 import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
+import { ModelPrices } from "./bill/model-prices"
 import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
@@ -57,14 +58,18 @@ export async function createLongrun(
   const timers = new TimerOwner(clock, (err) => logger.hookError("timer", "plugin timer", err))
   const router = new EventRouter(store, logger, now)
   const limits = new ModelLimits(() => client.config.providers(), now)
+  const prices = new ModelPrices()
   const host: HostConfig = { autoCompaction: true, editDenied: false, editDeniedAgents: new Set() }
-  const ctx: HookContext = { input, client, calls, options, store, limits, host, logger, clock, timers, now }
+  const ctx: HookContext = { input, client, calls, options, store, limits, prices, host, logger, clock, timers, now }
 
   // The core learns each request's model limit and agent before any hook runs.
   const core: LongrunHook = {
     name: "core",
-    handlers: { "chat.params": async (params) => ingestChatParams(store, limits, params) },
-    caches: () => [{ name: "model-limits", entries: limits.size, bytes: limits.size * 160 }],
+    handlers: { "chat.params": async (params) => ingestChatParams(store, limits, prices, params) },
+    caches: () => [
+      { name: "model-limits", entries: limits.size, bytes: limits.size * 160 },
+      { name: "model-prices", entries: prices.size, bytes: prices.size * 120 },
+    ],
     status: () =>
       offByHost.length === 0
         ? undefined

@@ -15,7 +15,39 @@ export function readOutput(path: string, content: string): string {
 export class Conversation {
   readonly messages: Array<{ info: Record<string, unknown>; parts: Array<Record<string, unknown>> }> = []
   private n = 0
-  constructor(readonly sessionID = "ses_test") {}
+  /** the session's own clock: each message is a second after the last; pause() skips ahead */
+  at = 1_800_000_000_000
+  constructor(
+    readonly sessionID = "ses_test",
+    readonly model = { providerID: "scripted", modelID: "scripted-model" },
+  ) {}
+
+  /** The person is away this long before the next message. */
+  pause(ms: number): this {
+    this.at += ms
+    return this
+  }
+
+  private userInfo(id: string) {
+    this.at += 1000
+    return { id, sessionID: this.sessionID, role: "user", agent: "build", model: { ...this.model }, time: { created: this.at } }
+  }
+
+  private assistantInfo(id: string, extra: Record<string, unknown> = {}) {
+    this.at += 1000
+    const created = this.at
+    this.at += 1000
+    const completed = this.at
+    return {
+      id,
+      sessionID: this.sessionID,
+      role: "assistant",
+      agent: "build",
+      ...this.model,
+      time: { created, completed },
+      ...extra,
+    }
+  }
 
   private id(prefix: string): string {
     return `${prefix}_${String(++this.n).padStart(6, "0")}`
@@ -24,7 +56,7 @@ export class Conversation {
   user(text: string): this {
     const id = this.id("msg")
     this.messages.push({
-      info: { id, sessionID: this.sessionID, role: "user", agent: "build" },
+      info: this.userInfo(id),
       parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }],
     })
     return this
@@ -33,7 +65,7 @@ export class Conversation {
   text(text: string): this {
     const id = this.id("msg")
     this.messages.push({
-      info: { id, sessionID: this.sessionID, role: "assistant", agent: "build" },
+      info: this.assistantInfo(id),
       parts: [{ type: "text", text, id: this.id("prt"), sessionID: this.sessionID, messageID: id }],
     })
     return this
@@ -49,7 +81,7 @@ export class Conversation {
         ? { status: "completed", input, output: result.output, title: "", metadata: {}, time: { start: 1, end: 2 } }
         : { status: "error", input, error: result.error, time: { start: 1, end: 2 } }
     this.messages.push({
-      info: { id, sessionID: this.sessionID, role: "assistant", agent: "build", parentID: "x" },
+      info: this.assistantInfo(id, { parentID: "x" }),
       parts: [
         { type: "step-start", id: this.id("prt"), sessionID: this.sessionID, messageID: id },
         { type: "tool", tool, callID, state, id: partID, sessionID: this.sessionID, messageID: id },
@@ -57,6 +89,22 @@ export class Conversation {
       ],
     })
     return partID
+  }
+
+  /** The usage the provider reported for the newest answer, as OpenCode stores it. */
+  usage(t: { input?: number; output?: number; read?: number; write?: number }): this {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const info = this.messages[i]!.info
+      if (info.role !== "assistant") continue
+      info.tokens = {
+        input: t.input ?? 0,
+        output: t.output ?? 0,
+        reasoning: 0,
+        cache: { read: t.read ?? 0, write: t.write ?? 0 },
+      }
+      break
+    }
+    return this
   }
 
   read(file: string, content: string): string {

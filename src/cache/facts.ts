@@ -56,6 +56,12 @@ export interface PruningFact {
   charsSaved: number
   tokensSaved: number
   byStrategy: Record<string, { parts: number; chars: number }>
+  /** estimated dollars pruning saved this session (cache reads not made, less the rewrites its moments caused) */
+  dollarsSaved: number
+  /** moments at which lossy changes were made */
+  moments: number
+  /** the last such moment: made in the request after answer `afterAnswer` */
+  lastMoment: { afterAnswer: string | undefined; cold: boolean; request: number } | undefined
 }
 
 export const MAX_TASK_VIEWS = 10
@@ -80,7 +86,7 @@ export function initialBackgroundFact(): BackgroundFact {
 }
 
 export function initialPruningFact(): PruningFact {
-  return { partsPruned: 0, charsSaved: 0, tokensSaved: 0, byStrategy: {} }
+  return { partsPruned: 0, charsSaved: 0, tokensSaved: 0, byStrategy: {}, dollarsSaved: 0, moments: 0, lastMoment: undefined }
 }
 
 /** Writer: memory-watchdog. Process-wide, on the store. */

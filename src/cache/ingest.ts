@@ -1,3 +1,4 @@
+import type { ModelPrices } from "../bill/model-prices"
 import type { EventOf, LongrunEvent, MessageInfo, PartInfo } from "../events/types"
 import { detach } from "../runtime/detach"
 import type { MessageRecord } from "./message-log"
@@ -66,6 +67,7 @@ export function ingest(store: SessionStore, ev: LongrunEvent, now: number): Sess
 export function ingestChatParams(
   store: SessionStore,
   limits: ModelLimits,
+  prices: ModelPrices,
   input: {
     sessionID: string
     agent: string
@@ -77,6 +79,7 @@ export function ingestChatParams(
   const modelID = input.model?.id
   if (!providerID || !modelID) return
   limits.learn(providerID, modelID, input.model)
+  prices.learn(providerID, modelID, input.model)
   const entry = store.touch(input.sessionID)
   if (SIDE_AGENTS.has(input.agent)) return
   entry.setModel(input.agent, providerID, modelID)

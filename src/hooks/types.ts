@@ -1,4 +1,5 @@
 import type { Hooks, PluginInput, ToolDefinition } from "@opencode-ai/plugin"
+import type { ModelPrices } from "../bill/model-prices"
 import type { HostConfig } from "../cache/host"
 import type { ModelLimits } from "../cache/model-limits"
 import type { SessionStore } from "../cache/session-store"
@@ -22,6 +23,8 @@ export interface HookContext {
   store: SessionStore
   /** context limits per model, learnt from chat.params, catalogue as fallback */
   limits: ModelLimits
+  /** prices per model, learnt from chat.params (the provider's prompt-cache prices included) */
+  prices: ModelPrices
   /** facts from OpenCode's own config, read by the plugin's config hook */
   host: HostConfig
   logger: Logger

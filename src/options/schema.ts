@@ -170,26 +170,53 @@ export const optionShapes = {
   pruning_failed_inputs: z
     .boolean()
     .default(true)
-    .describe("Long arguments of failed tool calls are left out after pruning_failed_after_turns user turns."),
-  pruning_failed_after_turns: int(1, 100)
-    .default(2)
-    .describe("User turns after which a failed call's long arguments are left out."),
+    .describe("Long arguments of failed tool calls older than the newest pruning_keep_recent tool results are left out."),
   pruning_repeated_errors: z
     .boolean()
     .default(true)
     .describe("An error output identical to an earlier one is sent as a short reference to it."),
-  pruning_protect_turns: int(0, 100).default(1).describe("Stale copies in the newest N user turns are never left out."),
+  pruning_near_duplicates: z
+    .boolean()
+    .default(true)
+    .describe("An older run of a command that was run again with nearly the same output is left out (labelled as a rerun)."),
+  pruning_mask_old: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Any other tool output older than the newest pruning_keep_recent tool results is left out, with a placeholder that says how to recall it.",
+    ),
+  pruning_keep_recent: int(1, 1_000)
+    .default(10)
+    .describe(
+      "The newest tool results of every request are always sent in full (or as a reference to an identical copy sent in full).",
+    ),
   pruning_protected_tools: names(100, 100)
     .default(["task", "todowrite", "todoread", "skill", "question"])
     .describe("Tools whose calls are never pruned."),
-  pruning_turn_min_chars: int(0, 100_000_000)
-    .default(4_000)
+  pruning_moments: z
+    .enum(["cost", "cold", "always"])
+    .default("cost")
     .describe(
-      "At a user turn's start, stale copies are left out only if they add up to this many characters (each such prune breaks the provider's prompt cache once).",
+      "When lossy changes are made: cost (when the prompt cache is cold anyway, or when the change pays for itself at the model's prices), cold (only when the cache is cold anyway), always (at every request: for models without a prompt cache).",
     ),
-  pruning_threshold_chars: int(1_000, 100_000_000)
-    .default(100_000)
-    .describe("Within a turn, stale copies are left out once they add up to this many characters."),
+  prompt_cache_ttl_ms: int(MINUTE, DAY)
+    .default(5 * MINUTE)
+    .describe(
+      "How long the provider keeps a prompt prefix cached after its last use (Anthropic: 5 min, or 1 h when configured).",
+    ),
+  pruning_horizon_requests: int(1, 1_000)
+    .default(20)
+    .describe(
+      "A change made while the cache is warm must pay for itself within this many further requests (and within 0.3 of the requests made so far).",
+    ),
+  pruning_risk: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe(
+      "Most a change made while the cache is warm may cost at once more than it saves, as a share of the session's bill so far (0: never pay ahead).",
+    ),
   pruning_toast_chars: int(0, 100_000_000)
     .default(40_000)
     .describe("A toast tells the user when one prune leaves out at least this many characters (0: never)."),

@@ -7,11 +7,15 @@ import { Conversation, DIR, partOf, readOutput } from "../../testkit/conversatio
 import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 
 const factories: Factory[] = [["context-pruning", createContextPruningHook]]
-const BIG = (tag: string, n = 3000) =>
+export const BIG = (tag: string, n = 3000) =>
   `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
+const AWAY = 6 * 60_000
 
-async function setup(options: Record<string, unknown> = {}) {
-  const h = await pluginHarness({ pruning_turn_min_chars: 0, ...options }, { factories })
+export async function setup(
+  options: Record<string, unknown> = {},
+  responders?: NonNullable<Parameters<typeof pluginHarness>[1]>["responders"],
+) {
+  const h = await pluginHarness(options, { factories, responders })
   const transform = async (messages: Array<{ info: unknown; parts: unknown[] }>) => {
     await h.hooks["experimental.chat.messages.transform"]!({}, { messages } as never)
     return messages
@@ -20,7 +24,12 @@ async function setup(options: Record<string, unknown> = {}) {
   return { ...h, transform, state }
 }
 
-describe("context pruning on recorded-shape messages", () => {
+/** n small bash calls: pushes older results out of the newest-10 window. */
+function filler(c: Conversation, n = 10) {
+  for (let i = 0; i < n; i++) c.bash(`echo ${i}`, `${i}\n`)
+}
+
+describe("context pruning: references and the newest results", () => {
   test("the recorded transform input of a real session goes through unchanged when nothing is stale", async () => {
     const recorded = JSON.parse(readFileSync(join(import.meta.dir, "../fixtures/pruning/transform-messages.json"), "utf8"))
     const h = await setup()
@@ -40,12 +49,19 @@ describe("context pruning on recorded-shape messages", () => {
     const out = await h.transform(req)
     expect(partOf(out, first).state.output).toBe(BIG("test output"))
     expect(partOf(out, second).state.output).toMatch(/^\[longrun\] Same output as the earlier identical bash call call_\d+/)
-    // Copy-on-write: the part object OpenCode passed in is untouched.
-    expect(secondPart).toEqual(partOf(originals, second))
+    expect(secondPart).toEqual(partOf(originals, second)) // copy-on-write
     const fact = h.internals.ctx.store.peek("ses_test")!.pruning
     expect(fact.partsPruned).toBe(1)
     expect(fact.byStrategy.dedupe!.parts).toBe(1)
-    expect(fact.charsSaved).toBeGreaterThan(2500)
+  })
+
+  test("the same arguments in another key order are the same call", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    c.tool("grep", { pattern: "foo", path: "src" }, { output: BIG("match") })
+    const again = c.tool("grep", { path: "src", pattern: "foo" }, { output: BIG("match") })
+    const out = await h.transform(c.request())
+    expect(partOf(out, again).state.output).toMatch(/^\[longrun\] Same output as the earlier identical grep call/)
   })
 
   test("a read returning what a write wrote refers to the write; a re-read of an unchanged file to the first read", async () => {
@@ -62,161 +78,232 @@ describe("context pruning on recorded-shape messages", () => {
     expect(partOf(out, a2).state.output).toContain("a.ts is unchanged: exactly what the earlier read call")
   })
 
-  test("an older read of a changed file is left out only when the next user turn starts, then the prefix is stable", async () => {
+  test("two parts that share one id are both left alone", async () => {
     const h = await setup()
-    const c = new Conversation().user("turn 1")
-    const old = c.read("a.ts", BIG("old"))
-    const newer = c.read("a.ts", BIG("new"))
-    let out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("old"))) // the current turn is protected
-    c.user("turn 2")
-    out = await h.transform(c.request())
-    const placeholder = partOf(out, old).state.output
-    expect(placeholder).toMatch(
-      /^\[longrun\] Pruned: an older read of project\/a\.ts \([\d,]+ chars\)\. The file changed after it; the newer copy is the read call call_\d+ further down/,
-    )
-    expect(partOf(out, newer).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("new")))
-    c.bash("ls", "a.ts\n")
-    const next = await h.transform(c.request())
-    expect(JSON.stringify(next.slice(0, out.length))).toBe(JSON.stringify(out))
-    expect(h.state()!.moments).toBe(1)
+    const c = new Conversation().user("go")
+    c.read("a.ts", BIG("old"))
+    c.read("a.ts", BIG("new"))
+    const req = c.request()
+    ;(req[2]!.parts[1] as { id: string }).id = (req[1]!.parts[1] as { id: string }).id
+    filler(c, 10)
+    const later = c.request()
+    later.splice(0, 3, ...req)
+    c.pause(AWAY).user("back")
+    const last = c.request()
+    last.splice(0, 3, ...req)
+    const out = await h.transform(structuredClone(last))
+    expect((out[1]!.parts[1] as any).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("old")))
+    expect((out[2]!.parts[1] as any).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("new")))
   })
 
-  test("a superseded write's content is left out; the newest write stays whole", async () => {
+  test("the newest pruning_keep_recent tool results are never left out, even when the cache is cold", async () => {
     const h = await setup()
-    const c = new Conversation().user("turn 1")
-    const w1 = c.write("gen.ts", BIG("v1"))
-    const w2 = c.write("gen.ts", BIG("v2"))
-    c.user("turn 2")
+    const c = new Conversation().user("go")
+    const parts = Array.from({ length: 12 }, (_, i) => c.bash(`cat f${i}.txt`, BIG(`file ${i}`)))
+    c.pause(AWAY).user("back again")
     const out = await h.transform(c.request())
-    expect(partOf(out, w1).state.input.content).toMatch(
-      /^\[longrun: [\d,]+ chars left out; project\/gen\.ts was written again later by the write call call_\d+\]$/,
-    )
-    expect(partOf(out, w1).state.input.filePath).toBe(`${DIR}/gen.ts`)
-    expect(partOf(out, w2).state.input.content).toBe(BIG("v2"))
+    for (const id of parts.slice(-10)) expect(partOf(out, id).state.output).not.toContain("[longrun]")
+    for (const id of parts.slice(0, 2))
+      expect(partOf(out, id).state.output).toMatch(/^\[longrun\] Left out: the output of this bash call/)
   })
 
-  test("the newest content of each file is sent once, over a session that rewrites and re-reads", async () => {
-    const h = await setup()
-    const c = new Conversation()
-    let out: Array<{ info: unknown; parts: unknown[] }> = []
-    for (let turn = 1; turn <= 4; turn++) {
-      c.user(`turn ${turn}`)
-      c.read("a.ts", BIG("a-stable"))
-      c.read("b.ts", BIG(`b-${turn}`))
-      c.write("gen.ts", BIG(`gen-${turn}`))
-      c.read("gen.ts", BIG(`gen-${turn}`))
-      out = await h.transform(c.request())
-    }
-    const all = JSON.stringify(out)
-    // A line's text appears once in each full copy, whether read (numbered) or written.
-    const count = (tag: string) => all.split(`${tag} line 5 of`).length - 1
-    expect(count("a-stable")).toBe(1)
-    expect(count("b-4")).toBe(1)
-    expect(count("gen-4")).toBe(1)
-    expect(count("b-1")).toBe(0)
-    expect(count("gen-1")).toBe(0)
-  })
-
-  test("protected tools and user messages are never touched", async () => {
+  test("protected tools and user and assistant text are never touched", async () => {
     const h = await setup()
     const c = new Conversation().user(BIG("user text"))
-    const t1 = c.tool("task", { prompt: "x" }, { output: BIG("task result") })
-    const t2 = c.tool("task", { prompt: "x" }, { output: BIG("task result") })
-    c.user(BIG("user text"))
-    const out = await h.transform(c.request())
-    expect(partOf(out, t1).state.output).toBe(BIG("task result"))
-    expect(partOf(out, t2).state.output).toBe(BIG("task result"))
-    expect((out[0]!.parts[0] as { text: string }).text).toBe(BIG("user text"))
+    const todo = c.tool("todowrite", { todos: [] }, { output: BIG("todo") })
+    c.text(BIG("assistant text"))
+    filler(c, 12)
+    c.pause(AWAY).user("back")
+    const req = c.request()
+    const out = await h.transform(structuredClone(req))
+    expect(partOf(out, todo).state.output).toBe(BIG("todo"))
+    expect(out[0]).toEqual(req[0])
+    expect(out[2]).toEqual(req[2])
   })
+})
 
-  test("stale copies in the protected turns stay until they leave them", async () => {
-    const h = await setup({ pruning_protect_turns: 2 })
-    const c = new Conversation().user("turn 1")
+describe("context pruning: what is left out when, and how to get it back", () => {
+  test("while the cache is warm and nothing pays, stale copies stay and the prefix stays byte-identical", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
     const old = c.read("a.ts", BIG("old"))
     c.read("a.ts", BIG("new"))
-    c.user("turn 2")
-    let out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("old")))
-    c.user("turn 3")
-    out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).toContain("[longrun] Pruned")
+    for (let i = 0; i < 10; i++) c.bash(`cat part${i}.txt`, BIG(`part ${i}`))
+    const first = await h.transform(c.request())
+    c.bash("ls", "a.ts\n")
+    const second = await h.transform(c.request())
+    expect(partOf(second, old).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("old")))
+    expect(second.slice(0, first.length)).toEqual(first)
+    expect(h.state()!.moments).toBe(0)
   })
 
-  test("failed calls: long arguments go after some turns; a repeated long error becomes a reference", async () => {
-    const h = await setup({ pruning_failed_after_turns: 2 })
-    const c = new Conversation().user("turn 1")
-    const err = `Error: ${BIG("stack", 600)}`
-    const e1 = c.tool("edit", { filePath: `${DIR}/a.ts`, oldString: BIG("old text", 1000), newString: "x" }, { error: err })
-    const e2 = c.tool("bash", { command: "make" }, { error: err })
+  test("a change that removes more than follows it costs less than none, so it is made at once", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    const old = c.bash("cat big.log", BIG("log", 40_000))
+    filler(c, 10)
+    const out = await h.transform(c.request())
+    expect(partOf(out, old).state.output).toMatch(/^\[longrun\] Left out: the output of this bash call/)
+    expect(h.state()!.lastMoment!.cold).toBe(false)
+    expect(h.state()!.lastMoment!.extraDollars).toBeLessThan(0)
+  })
+
+  test("when the person comes back past the cache's lifetime, old results go at once, each saying how to recall it", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    const view = c.bash(`cat ${DIR}/src/app.py`, BIG("app v1"))
+    c.tool("edit", { filePath: `${DIR}/src/app.py`, oldString: "a", newString: "b" }, { output: "Edit applied successfully." })
+    const run1 = c.bash("pytest -q", `${BIG("PASSED test_a")}1 failed in 2.1s\n`)
+    const run2 = c.bash("pytest -q", `${BIG("PASSED test_a")}2 failed in 2.3s\n`)
+    const other = c.bash("ls -R", BIG("listing"))
+    filler(c, 10)
+    c.pause(AWAY).user("back")
+    const out = await h.transform(c.request())
+    expect(partOf(out, view).state.output).toMatch(
+      /^\[longrun\] Left out: an older view of project\/src\/app\.py \([\d,]+ chars\)\. The file changed after it \(edit call call_\d+\); read it again for its current content\. longrun_recall \{"call":"call_\d+"\} returns it in full\./,
+    )
+    expect(partOf(out, run1).state.output).toMatch(
+      /^\[longrun\] Left out: an older run of this bash call .* ran it again later with nearly the same output/,
+    )
+    expect(partOf(out, run2).state.output).toMatch(/^\[longrun\] Left out: the output of this bash call/)
+    expect(partOf(out, other).state.output).toContain("older than the newest 10 tool results")
+    expect(h.state()!.lastMoment!.cold).toBe(true)
+  })
+
+  test("a long step (a tool that ran past the cache's lifetime) is a cold moment too", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    const old = c.bash("cat big.log", BIG("log"))
+    for (let i = 0; i < 10; i++) c.bash(`cat part${i}.txt`, BIG(`part ${i}`))
+    const before = await h.transform(c.request())
+    expect(partOf(before, old).state.output).toBe(BIG("log"))
+    c.bash("make test", "ok\n")
+    const last = c.messages[c.messages.length - 1]!.info as { time: { created: number; completed: number } }
+    last.time.completed = last.time.created + AWAY
+    const out = await h.transform(c.request())
+    expect(partOf(out, old).state.output).toMatch(/^\[longrun\] Left out/)
+    expect(h.state()!.lastMoment!.cold).toBe(true)
+  })
+
+  test("pruning_moments: cold waits for a cold cache; always prunes at once", async () => {
+    for (const [mode, expected] of [
+      ["cold", false],
+      ["always", true],
+    ] as const) {
+      const h = await setup({ pruning_moments: mode })
+      const c = new Conversation().user("go")
+      const old = c.bash("cat big.log", BIG("log", 200_000))
+      filler(c, 10)
+      for (let i = 0; i < 40; i++) c.bash(`echo ${i}`, `${i}\n`)
+      const out = await h.transform(c.request())
+      expect(partOf(out, old).state.output.startsWith("[longrun]")).toBe(expected)
+    }
+  })
+
+  test("a superseded write's content and a failed call's long arguments go at a moment; a repeated error is a reference at once", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    const w1 = c.write("g.ts", BIG("gen 1"))
+    c.write("g.ts", BIG("gen 2"))
+    const err = "Error: oldString not found in content"
+    const e1 = c.tool(
+      "edit",
+      { filePath: `${DIR}/a.ts`, oldString: BIG("old text", 1000), newString: "x" },
+      { error: `${err}\n${BIG("ctx")}` },
+    )
+    const e2 = c.tool(
+      "edit",
+      { filePath: `${DIR}/a.ts`, oldString: BIG("old text", 1000), newString: "x" },
+      { error: `${err}\n${BIG("ctx")}` },
+    )
     let out = await h.transform(c.request())
-    expect(partOf(out, e2).state.error).toMatch(/^\[longrun\] Same error as the earlier edit call call_\d+/)
-    c.user("turn 2")
+    expect(partOf(out, e2).state.error).toMatch(/^\[longrun\] Same error as the earlier identical edit call call_\d+/)
+    filler(c, 10)
+    c.pause(AWAY).user("back")
     out = await h.transform(c.request())
-    expect(partOf(out, e1).state.input.oldString).toBe(BIG("old text", 1000))
-    c.user("turn 3")
-    out = await h.transform(c.request())
+    expect(partOf(out, w1).state.input.content).toMatch(
+      /^\[longrun: [\d,]+ chars left out; project\/g\.ts was changed again later by the write call call_\d+/,
+    )
     expect(partOf(out, e1).state.input.oldString).toMatch(/^\[longrun: [\d,]+ chars of a failed call's argument left out\]$/)
     expect(partOf(out, e1).state.input.newString).toBe("x")
-    expect(partOf(out, e1).state.error).toBe(err)
   })
 
   test("each strategy can be turned off", async () => {
-    const h = await setup({ pruning_dedupe: false, pruning_superseded_reads: false, pruning_superseded_writes: false })
-    const c = new Conversation().user("turn 1")
+    const off = {
+      pruning_dedupe: false,
+      pruning_repeated_errors: false,
+      pruning_superseded_reads: false,
+      pruning_superseded_writes: false,
+      pruning_failed_inputs: false,
+      pruning_near_duplicates: false,
+      pruning_mask_old: false,
+    }
+    const h = await setup(off)
+    const c = new Conversation().user("go")
     c.bash("npm test", BIG("t"))
     c.bash("npm test", BIG("t"))
     c.read("a.ts", BIG("old"))
     c.read("a.ts", BIG("new"))
     c.write("g.ts", BIG("1"))
     c.write("g.ts", BIG("2"))
-    c.user("turn 2")
+    filler(c, 10)
+    c.pause(AWAY).user("back")
     const req = c.request()
-    const out = await h.transform(structuredClone(req))
-    expect(out).toEqual(req)
+    expect(await h.transform(structuredClone(req))).toEqual(req)
   })
 
-  test("the placeholder of a capped output points at the saved full output", async () => {
+  test("the placeholder of a capped output points at the saved full output too", async () => {
     const h = await setup()
-    const c = new Conversation().user("turn 1")
+    const c = new Conversation().user("go")
     const capped = `${BIG("head")}\n\n[longrun] Output truncated: 90,000 bytes in all; the first and last 4,096 characters are shown. The full output is saved in /data/out/call_1.txt; read it with the read tool if you need the middle.\n\n<content>`
     const old = c.tool("read", { filePath: `${DIR}/big.log` }, { output: capped })
     c.read("big.log", BIG("now"))
-    c.user("turn 2")
+    filler(c, 10)
+    c.pause(AWAY).user("back")
     const out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).toContain("Its full output was saved in /data/out/call_1.txt.")
+    expect(partOf(out, old).state.output).toContain("Its full output was also saved in /data/out/call_1.txt.")
   })
 
-  test("small stale amounts wait for pruning_turn_min_chars; a large amount mid-turn passes the threshold", async () => {
-    const h = await setup({ pruning_turn_min_chars: 1_000_000, pruning_threshold_chars: 5_000 })
-    const c = new Conversation().user("turn 1")
-    const old = c.read("a.ts", BIG("old"))
-    c.read("a.ts", BIG("new"))
-    c.user("turn 2")
-    let out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).not.toContain("[longrun]") // 3 K pending: below both
-    const old2 = c.read("b.ts", BIG("b1"))
-    c.read("b.ts", BIG("b2"))
-    c.user("turn 3")
-    out = await h.transform(c.request())
-    expect(partOf(out, old).state.output).toContain("[longrun] Pruned") // 6 K pending: above the threshold
-    expect(partOf(out, old2).state.output).toContain("[longrun] Pruned")
-    expect(h.state()!.moments).toBe(1)
-  })
-
-  test("a large prune shows a toast; the status section reports the saving", async () => {
+  test("a large prune shows a toast; the status section reports it", async () => {
     const h = await setup({ pruning_toast_chars: 5_000 })
-    const c = new Conversation().user("turn 1")
+    const c = new Conversation().user("go")
     for (let i = 0; i < 3; i++) c.read("a.ts", BIG(`v${i}`))
-    c.user("turn 2")
+    filler(c, 10)
+    c.pause(AWAY).user("back")
     await h.transform(c.request())
     const toasts = h.fake.toasts()
     expect(toasts).toHaveLength(1)
-    expect(toasts[0]!.message).toMatch(/^Left [\d,]+ characters of stale tool output \(2 parts\)/)
+    expect(toasts[0]!.message).toMatch(
+      /^Left [\d,]+ characters of older tool output \(3 parts\) .* while the prompt cache was cold anyway/,
+    )
     const section = h.internals.hooks.find((x) => x.name === "context-pruning")!.status!()!
     expect(section.title).toBe("context pruning")
     expect((section.data as any).sessions[0].lastRequest.byStrategy["superseded-read"].parts).toBe(2)
-    expect(section.text).toContain("ses_test")
+    expect(section.text).toContain("cache cold")
+  })
+
+  test("longrun_recall returns the original with one message read", async () => {
+    const stored = BIG("the original output")
+    const h = await setup(
+      {},
+      {
+        "session.message": () => ({
+          data: { parts: [{ type: "tool", callID: "call_4", state: { status: "completed", output: stored } }] },
+        }),
+      },
+    )
+    const c = new Conversation().user("go")
+    const old = c.bash("cat notes.txt", stored)
+    filler(c, 10)
+    c.pause(AWAY).user("back")
+    const out = await h.transform(c.request())
+    const callID = /longrun_recall \{"call":"(call_\d+)"\}/.exec(partOf(out, old).state.output)![1]!
+    const recall = h.internals.hooks.find((x) => x.name === "context-pruning")!.tools!.longrun_recall!
+    const text = await recall.execute({ call: callID }, { sessionID: "ses_test" } as never)
+    expect(text).toBe(stored)
+    expect(h.fake.named("session.message")).toHaveLength(1)
+    expect((h.fake.named("session.message")[0]!.args as any).path.messageID).toBe(c.messages[1]!.info.id)
+    expect(await recall.execute({ call: "call_999" }, { sessionID: "ses_test" } as never)).toContain("no left-out result")
   })
 
   test("a failure inside the transform sends the messages untouched and is logged", async () => {

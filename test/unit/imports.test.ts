@@ -46,7 +46,8 @@ function layer(file: string): number {
     /^cache\/(facts|host)\.ts$/.test(p)
   )
     return 0
-  if (p.startsWith("cache/")) return 1
+  // The bill (prices, the cost model) and the session store: services hooks read.
+  if (p.startsWith("cache/") || p.startsWith("bill/")) return 1
   if (p === "router.ts" || p === "host-config.ts" || p.startsWith("status/")) return 2
   if (p === "hooks/registry.ts") return 4
   if (p.startsWith("hooks/")) return 3

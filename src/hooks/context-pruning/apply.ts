@@ -1,6 +1,7 @@
 import type { Decision, Strategy } from "./decide"
 import type { ToolPartLike } from "./part-facts"
-import { FAILED_ARG_MIN_CHARS, failedInput } from "./placeholder"
+import { LONG_ARG_CHARS } from "./part-facts"
+import { failedInput } from "./placeholder"
 
 export interface OutgoingMessage {
   info: unknown
@@ -20,7 +21,7 @@ export interface Applied {
 }
 
 /** The arguments sent instead of the original ones, and how many characters that saves. */
-function replaceInput(input: Record<string, unknown>, d: Decision): [Record<string, unknown>, number] {
+export function replaceInput(input: Record<string, unknown>, d: Decision): [Record<string, unknown>, number] {
   if (d.strategy === "superseded-write") {
     const content = typeof input.content === "string" ? input.content : ""
     return [{ ...input, content: d.text }, content.length - d.text.length]
@@ -28,7 +29,7 @@ function replaceInput(input: Record<string, unknown>, d: Decision): [Record<stri
   const out: Record<string, unknown> = {}
   let saved = 0
   for (const [k, v] of Object.entries(input)) {
-    if (typeof v === "string" && v.length >= FAILED_ARG_MIN_CHARS) {
+    if (typeof v === "string" && v.length >= LONG_ARG_CHARS) {
       const text = failedInput(v.length)
       out[k] = text
       saved += v.length - text.length

@@ -1,120 +1,167 @@
+import { DEFAULT_PRICES } from "../../bill/prices"
+import { assumedShape, type CacheShape } from "../../bill/moment"
 import type { SessionEntry } from "../../cache/session-entry"
 import { MAX_ID_LENGTH } from "../../events/parse"
-import { detach, detachOpt } from "../../runtime/detach"
-import { table } from "../../status/format"
+import { detach } from "../../runtime/detach"
 import type { HookContext, LongrunHook } from "../types"
-import { applyDecisions, type Applied, type Located, type OutgoingMessage } from "./apply"
-import { plan, type Decision, type StrategyOptions, type WalkItem } from "./decide"
-import { factsBytes, isToolPart, partFacts, type PartFacts } from "./part-facts"
-import { createPruneState, type PruneState, pruneStateBytes, trimState } from "./state"
+import { type Applied, applyDecisions, type OutgoingMessage } from "./apply"
+import { type Decision, invalidRefs, plan, type StrategyOptions } from "./decide"
+import { learnShape, type MomentOptions, pickMoment } from "./moments"
+import { masked } from "./placeholder"
+import { createRecallTool } from "./recall"
+import { createPruneState, decisionBytes, type PruneState, pruneStateBytes, trimState } from "./state"
+import { pruningStatus, type Timing } from "./status"
+import { walk } from "./walk"
 
 const NAME = "context-pruning"
-const NONE: PartFacts | null = null
+/** Parts remembered per session before entries no longer sent are dropped. */
+export const MAX_PARTS = 4_000
+const MAX_SHAPES = 1_000
 
 /**
  * Sends the model less without touching the stored session: through
- * experimental.chat.messages.transform, stale or repeated tool payloads are replaced by
- * short placeholders in the outgoing request only. Cache-aware: references to identical
- * copies are made as new parts arrive (they change only the request's end); stale older
- * copies are left out only at chosen moments (a user turn's start, or a large pending
- * amount), and every decision is sticky, so between moments the prefix is byte-identical.
+ * experimental.chat.messages.transform, tool results are replaced by short placeholders
+ * in the outgoing request only. The newest `pruning_keep_recent` tool results always go in
+ * full. References to identical copies still sent in full are made as new parts arrive
+ * (they change only the request's end). Lossy changes (older outputs, stale views, reruns,
+ * superseded writes) wait for a moment the bill chooses: the provider's prompt cache is cold
+ * anyway, or the change pays for itself; every decision is sticky, so between moments each
+ * request's prefix is byte-identical. Every placeholder says how to get the content back.
  */
 export function createContextPruningHook(ctx: HookContext): LongrunHook {
   const { options: opt, logger } = ctx
   const dir = safeDirectory(ctx)
+  const keep = opt.pruning_keep_recent
   const strategies: StrategyOptions = {
     dedupe: opt.pruning_dedupe,
+    repeatedErrors: opt.pruning_repeated_errors,
     supersededReads: opt.pruning_superseded_reads,
     supersededWrites: opt.pruning_superseded_writes,
     failedInputs: opt.pruning_failed_inputs,
-    failedAfterTurns: opt.pruning_failed_after_turns,
-    repeatedErrors: opt.pruning_repeated_errors,
-    protectTurns: opt.pruning_protect_turns,
+    nearDuplicates: opt.pruning_near_duplicates,
+    maskOld: opt.pruning_mask_old,
+    keepRecent: keep,
+  }
+  const moments: MomentOptions = {
+    mode: opt.pruning_moments,
+    ttlMs: opt.prompt_cache_ttl_ms,
+    horizonRequests: opt.pruning_horizon_requests,
+    risk: opt.pruning_risk,
   }
   const protectedTools = new Set(opt.pruning_protected_tools)
-  const timing = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, failures: 0 }
+  /** what each model's answers showed of its prompt cache (see moments.ts, learnShape) */
+  const shapes = new Map<string, CacheShape>()
+  const timing: Timing = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, failures: 0 }
   /** the newest transform times, for the median (a fixed 128 numbers) */
   const recent: number[] = []
   const stateOf = (entry: SessionEntry) =>
     entry.state<PruneState>(NAME, createPruneState, { release: (s) => trimState(s, new Set()), estimate: pruneStateBytes })
+
+  const commit = (state: PruneState, key: string, d: Decision) => {
+    const old = state.decisions.get(key)
+    if (old) state.decisionBytes -= decisionBytes(key, old)
+    state.decisions.set(key, d)
+    state.decisionBytes += decisionBytes(key, d)
+  }
+  const undo = (state: PruneState, key: string) => {
+    const old = state.decisions.get(key)
+    if (!old) return
+    state.decisions.delete(key)
+    state.decisionBytes -= decisionBytes(key, old)
+  }
 
   const run = (messages: OutgoingMessage[]) => {
     const sessionID = sessionOf(messages)
     if (!sessionID) return
     const entry = ctx.store.touch(sessionID)
     const state = stateOf(entry)
-    const items: WalkItem[] = []
-    const located: Located[] = []
-    const seen = new Set<string>()
-    let turn = 0
-    let newestUser: string | undefined
-    for (let m = 0; m < messages.length; m++) {
-      const msg = messages[m]
-      const info = msg?.info as { role?: unknown; id?: unknown } | undefined
-      if (info?.role === "user") {
-        turn++
-        if (typeof info.id === "string") newestUser = info.id
-      }
-      if (info?.role !== "assistant" || !Array.isArray(msg!.parts)) continue
-      const parts = msg!.parts
-      for (let p = 0; p < parts.length; p++) {
-        const part = parts[p]
-        if (!isToolPart(part) || protectedTools.has(part.tool)) continue
-        const status = part.state.status
-        if (status !== "completed" && status !== "error") continue
-        seen.add(part.id)
-        let f = state.facts.get(part.id)
-        const fresh = f === undefined
-        if (fresh) {
-          f = ownFacts(partFacts(part, dir)) ?? NONE
-          // Kept across requests: copies, so no message object's strings stay pinned.
-          state.facts.set(detach(part.id), f)
-          if (f) state.factBytes += factsBytes(f)
-        }
-        if (!f) continue
-        items.push({ id: part.id, f, turn, fresh })
-        located.push({ id: part.id, msg: m, part: p })
+    const w = walk(messages, state, protectedTools, keep, dir)
+    const model = modelOf(messages, entry)
+    const modelKey = `${model.providerID ?? "?"}/${model.modelID ?? "?"}`
+    if (state.lastMoment && !state.lastMoment.cold && state.shape === undefined) {
+      const learnt = learnShape(state.lastMoment, w)
+      if (learnt) {
+        state.shape = learnt
+        shapes.delete(modelKey)
+        shapes.set(detach(modelKey, 512), learnt)
+        if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!)
       }
     }
-
-    const planned = plan(items, state.decisions, turn, strategies, dir)
+    const planned = plan(w.items, state.decisions, strategies, dir)
+    for (const key of planned.revoke) undo(state, key)
     for (const [key, d] of planned.refs) commit(state, key, d)
-    const newTurn = newestUser !== undefined && newestUser !== state.lastUserID
-    state.lastUserID = newestUser
-    if (
-      planned.pending.size > 0 &&
-      ((newTurn && planned.pendingChars >= opt.pruning_turn_min_chars) || planned.pendingChars >= opt.pruning_threshold_chars)
-    ) {
-      for (const [key, d] of planned.pending) commit(state, key, { strategy: d.strategy, text: d.text })
+    const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
+    const shape = shapes.get(modelKey)
+    const assumed = assumedShape(model.providerID, model.modelID)
+    // A prefix cache is taken for granted only once an answer showed it; the worse shape is known at once.
+    const picked = pickMoment(
+      messages,
+      w,
+      planned.lossy,
+      prices,
+      shape ?? assumed,
+      shape !== undefined || assumed === "from-start",
+      moments,
+    )
+    state.requests++
+    if (picked) {
+      let chars = 0
+      for (const c of picked.chosen) {
+        commit(state, c.key, c.decision)
+        chars += c.saved
+      }
+      // A reference to a copy this moment left out is undone, or left out too when it is old.
+      for (const key of invalidRefs(w.items, state.decisions)) {
+        undo(state, key)
+        const item = w.items.find((it) => `${it.id}:o` === key)
+        if (item && !item.recent && strategies.maskOld) commit(state, key, { strategy: "masked", text: masked(item.f, keep) })
+      }
+      const first = picked.chosen[0]!
+      const newest = w.steps[w.steps.length - 1]
       state.moments++
-      state.lastMoment = { at: ctx.now(), parts: planned.pending.size, chars: planned.pendingChars }
-      if (opt.pruning_toast_chars > 0 && planned.pendingChars >= opt.pruning_toast_chars) {
+      state.lastMoment = {
+        request: state.requests,
+        cold: picked.choice.cold,
+        parts: picked.chosen.length,
+        chars,
+        extraDollars: picked.choice.extraDollars,
+        netDollars: picked.choice.netDollars,
+        afterAnswer: newest?.id,
+        readBefore: newest?.tokens?.cacheRead,
+        keptShare: w.totalChars > 0 ? w.at[first.item]! / w.totalChars : 0,
+      }
+      entry.pruning.dollarsSaved -= picked.choice.extraDollars
+      entry.pruning.moments = state.moments
+      entry.pruning.lastMoment = { afterAnswer: newest?.id, cold: picked.choice.cold, request: state.requests }
+      if (opt.pruning_toast_chars > 0 && chars >= opt.pruning_toast_chars) {
         logger.toast(
-          `Left ${planned.pendingChars.toLocaleString("en-US")} characters of stale tool output (${planned.pending.size} parts) out of what the model is sent; the stored session is unchanged.`,
+          `Left ${chars.toLocaleString("en-US")} characters of older tool output (${picked.chosen.length} parts) out of what the model is sent${picked.choice.cold ? " while the prompt cache was cold anyway" : ""}; the stored session is unchanged and longrun_recall brings any of it back.`,
           "info",
           "Context pruned",
         )
       }
     }
-
-    const applied = applyDecisions(messages, located, state.decisions)
-    publish(entry, state, applied)
-    if (state.facts.size > MAX_PARTS) trimState(state, seen)
+    const applied = applyDecisions(messages, w.located, state.decisions)
+    publish(entry, state, applied, prices.cacheRead)
+    if (state.facts.size > MAX_PARTS) trimState(state, w.seen)
   }
 
-  const commit = (state: PruneState, key: string, d: Decision) => {
-    state.decisions.set(key, d)
-    state.decisionBytes += 64 + 2 * (key.length + d.text.length)
-  }
-
-  const publish = (entry: SessionEntry, state: PruneState, applied: Applied) => {
+  const publish = (entry: SessionEntry, state: PruneState, applied: Applied, readPrice: number) => {
     const fact = entry.pruning
     fact.partsPruned = applied.parts
     fact.charsSaved = applied.chars
     fact.tokensSaved = Math.round(applied.chars / 4)
     fact.byStrategy = applied.byStrategy as Record<string, { parts: number; chars: number }>
-    state.requests++
+    // Each token not sent is a token not read from the cache on this request.
+    fact.dollarsSaved += ((applied.chars / 4) * readPrice) / 1e6
     state.charsNotSent += applied.chars
+  }
+
+  const find = (sessionID: string, callID: string) => {
+    const s = ctx.store.peek(sessionID)?.peekState<PruneState>(NAME)
+    if (!s) return undefined
+    for (const f of s.facts.values()) if (f && f.callID === callID) return f
+    return undefined
   }
 
   return {
@@ -141,56 +188,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         recent[(timing.count - 1) % 128] = ms
       },
     },
-    status: () => {
-      const sessions = ctx.store.entries().flatMap((e) => {
-        const s = e.peekState<PruneState>(NAME)
-        if (!s || s.requests === 0) return []
-        return [
-          {
-            id: e.id,
-            requests: s.requests,
-            moments: s.moments,
-            charsNotSent: s.charsNotSent,
-            tokensNotSent: Math.round(s.charsNotSent / 4),
-            lastRequest: { ...e.pruning },
-          },
-        ]
-      })
-      const sorted = [...recent].sort((a, b) => a - b)
-      const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0
-      const data = {
-        sessions,
-        transform: { ...timing, meanMs: timing.count ? timing.totalMs / timing.count : 0, recentMedianMs: medianMs },
-      }
-      const rows = sessions.map((s) => [
-        s.id,
-        String(s.lastRequest.partsPruned),
-        `~${s.lastRequest.tokensSaved.toLocaleString("en-US")}`,
-        `~${s.tokensNotSent.toLocaleString("en-US")}`,
-        String(s.moments),
-        Object.entries(s.lastRequest.byStrategy)
-          .map(([k, v]) => `${k} ${v.parts}`)
-          .join(", ") || "-",
-      ])
-      const text = `${
-        rows.length
-          ? table(
-              ["session", "parts pruned", "tokens saved (last request)", "tokens not sent (session)", "prunes", "by strategy"],
-              rows,
-            )
-          : "nothing pruned yet"
-      }\ntransform: ${timing.count} requests, mean ${data.transform.meanMs.toFixed(3)} ms, median of the last ${sorted.length} ${medianMs.toFixed(3)} ms, max ${timing.maxMs.toFixed(3)} ms`
-      return { title: "context pruning", data, text }
-    },
+    tools: { longrun_recall: createRecallTool(ctx.client, find) },
+    status: () => pruningStatus(ctx.store, NAME, timing, recent),
   }
-}
-
-/** Parts remembered per session before entries no longer sent are dropped. */
-export const MAX_PARTS = 4_000
-
-function ownFacts(f: PartFacts | undefined | null): PartFacts | undefined {
-  if (!f) return undefined
-  return { ...f, tool: detach(f.tool, 200), callID: detach(f.callID, 256), path: detachOpt(f.path, 4096) }
 }
 
 function sessionOf(messages: OutgoingMessage[]): string | undefined {
@@ -199,6 +199,19 @@ function sessionOf(messages: OutgoingMessage[]): string | undefined {
     if (typeof id === "string" && id.length > 0 && id.length <= MAX_ID_LENGTH) return id
   }
   return undefined
+}
+
+/** The model the next request goes to: the newest user message says it (OpenCode sets it there). */
+function modelOf(messages: OutgoingMessage[], entry: SessionEntry): { providerID?: string; modelID?: string } {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const info = messages[i]?.info as { role?: unknown; model?: { providerID?: unknown; modelID?: unknown } } | undefined
+    if (info?.role !== "user") continue
+    const p = info.model?.providerID
+    const m = info.model?.modelID
+    if (typeof p === "string" && typeof m === "string") return { providerID: p, modelID: m }
+    break
+  }
+  return { providerID: entry.providerID, modelID: entry.modelID }
 }
 
 function safeDirectory(ctx: HookContext): string {

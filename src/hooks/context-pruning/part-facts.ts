@@ -1,40 +1,58 @@
 import { isAbsolute, resolve } from "node:path"
-import { detachOpt } from "../../runtime/detach"
+import { detach, detachOpt } from "../../runtime/detach"
+import { shellFiles } from "./shell"
+import { fingerprint } from "./similarity"
 
 /**
- * What the pruner remembers about one tool part: ids, sizes and hashes, never bodies.
- * Computed once per part id (a finished tool part does not change) and cached.
+ * What the pruner remembers about one tool part: ids, sizes, paths and hashes, never
+ * bodies. Computed once per part id (a finished tool part does not change) and cached.
  */
 export interface PartFacts {
   tool: string
   callID: string
-  /** "read": a read that returned the whole file; "read-part": a range or a truncated read */
-  kind: "read" | "read-part" | "write" | "error" | "other"
-  /** absolute file path for read and write kinds */
-  path: string | undefined
-  /** hash of the file content (read, write), of tool+args+output (other), of the error text (error) */
-  hash: string
+  messageID: string
+  status: "completed" | "error"
   /** characters of the output (for errors: of the error text) */
   chars: number
-  /** characters of the arguments pruning could leave out (a write's content, a failed call's strings) */
+  /** the tool and its arguments in a canonical key order: the same call */
+  callKey: string
+  /** the call and its output (or error): an identical result */
+  hash: string
+  /** a read that returned the whole file: its path and a hash of the content */
+  file: { path: string; content: string } | undefined
+  /** files the output shows, in part or in full */
+  views: string[]
+  /** files the call changed */
+  changes: string[]
+  /** what a write tool wrote, hashed in the form a read returns it */
+  wrote: string | undefined
+  /** characters of arguments pruning could leave out (a write's content, a failed call's long strings) */
   inputChars: number
-  /** where the large-payload guard saved the full output, if it did */
+  /** where the large-payload guard saved the full output */
   savedPath: string | undefined
+  /** line fingerprint of a longer output, for near-identical reruns */
+  sig: number[] | undefined
 }
 
-/** A tool part as OpenCode sends it to the transform (fields we use; parsed defensively). */
+/** A tool part as OpenCode sends it to the transform (fields used; parsed defensively). */
 export interface ToolPartLike {
   id: string
   type: "tool"
   tool: string
   callID?: string
+  messageID?: string
   state: { status: string; input?: Record<string, unknown>; output?: unknown; error?: unknown; time?: { compacted?: number } }
 }
 
-const EDIT_TOOLS = new Set(["edit", "multiedit", "patch", "apply_patch"])
+const EDIT_TOOLS = new Set(["edit", "multiedit", "patch", "apply_patch", "create", "str_replace_editor"])
+const SHELL_TOOLS = new Set(["bash", "shell", "sh"])
+/** Outputs shorter than this are not fingerprinted: a placeholder would not be much shorter. */
+const SIG_MIN_CHARS = 400
+/** Arguments shorter than this are kept: the placeholder would not be much shorter. */
+export const LONG_ARG_CHARS = 200
 
 export function hashText(s: string): string {
-  // Bun.hash (wyhash) is fast enough to hash each new output once; length makes collisions rarer still.
+  // Bun.hash (wyhash) is fast enough to hash each new output once; the length makes collisions rarer still.
   const h = typeof Bun !== "undefined" ? Bun.hash(s).toString(36) : fnv(s)
   return `${s.length.toString(36)}.${h}`
 }
@@ -45,6 +63,17 @@ function fnv(s: string): string {
   return (h >>> 0).toString(36)
 }
 
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same call. */
+export function canonicalJson(v: unknown, depth = 0): string {
+  if (depth > 32) return '"…"'
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x, depth + 1)).join(",")}]`
+  if (v && typeof v === "object") {
+    const keys = Object.keys(v as object).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k], depth + 1)}`).join(",")}}`
+  }
+  return JSON.stringify(v) ?? "null"
+}
+
 export function isToolPart(p: unknown): p is ToolPartLike {
   const q = p as ToolPartLike | null
   return (
@@ -52,11 +81,7 @@ export function isToolPart(p: unknown): p is ToolPartLike {
   )
 }
 
-/**
- * The numbered file body OpenCode's read tool returned ("1: first line\n2: ..."), or
- * undefined unless the read returned the whole file. Hashed as is: cheap for reads, the
- * common case; a write's content is put in the same form to be compared with it.
- */
+/** The numbered body a whole-file read returned ("1: first line\n..."), or undefined. */
 export function readBody(output: string): string | undefined {
   const start = output.indexOf("<content>\n")
   const end = output.lastIndexOf("\n\n(End of file")
@@ -66,7 +91,6 @@ export function readBody(output: string): string | undefined {
 
 /** A written content in the form the read tool returns it. */
 export function numbered(content: string): string {
-  // A trailing newline is not a line of its own in a read.
   const text = content.endsWith("\n") ? content.slice(0, -1) : content
   if (text.length === 0) return ""
   return text
@@ -76,83 +100,119 @@ export function numbered(content: string): string {
 }
 
 function filePath(input: Record<string, unknown> | undefined, dir: string): string | undefined {
-  const p = input?.filePath ?? input?.path
-  if (typeof p !== "string" || p.length === 0) return undefined
+  const p = input?.filePath ?? input?.path ?? input?.file_path
+  if (typeof p !== "string" || p.length === 0 || p.length > 4096) return undefined
   return isAbsolute(p) ? resolve(p) : resolve(dir, p)
 }
 
+/** Editors that print the file they show first: "[File: /path (120 lines total)]". */
+const FILE_HEADER = /^\[File: ([^\n()]{1,4096}?) \(\d+ lines total\)\]/
+const PATCH_FILE = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/gm
 const SAVED = /The full output is saved in (\S+?);/
+
+function patchFiles(text: unknown, dir: string): string[] {
+  if (typeof text !== "string") return []
+  const out: string[] = []
+  for (const m of text.slice(0, 200_000).matchAll(PATCH_FILE)) out.push(resolve(dir, m[1]!.trim()))
+  return out.slice(0, 16)
+}
 
 /** Facts for a finished tool part, or undefined for parts the pruner leaves alone. */
 export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefined {
   const { state, tool } = part
-  const callID = typeof part.callID === "string" ? part.callID : part.id
-  const input = state.input && typeof state.input === "object" ? state.input : undefined
   if (state.time?.compacted) return undefined // OpenCode already cleared it
+  if (state.status !== "completed" && state.status !== "error") return undefined
+  const input = state.input && typeof state.input === "object" ? state.input : undefined
+  let args: string
+  try {
+    args = canonicalJson(input ?? {})
+  } catch {
+    args = `\u0000${part.id}` // unserialisable arguments: never the same call as another
+  }
+  const callKey = hashText(`${tool}\u0000${args}`)
+  const base = {
+    tool,
+    callID: typeof part.callID === "string" ? part.callID : part.id,
+    messageID: typeof part.messageID === "string" ? part.messageID : "",
+    callKey,
+    file: undefined,
+    views: [] as string[],
+    changes: [] as string[],
+    wrote: undefined,
+    savedPath: undefined,
+    sig: undefined,
+  }
   if (state.status === "error") {
     const err = typeof state.error === "string" ? state.error : ""
-    let argChars = 0
-    for (const v of Object.values(input ?? {})) if (typeof v === "string") argChars += v.length
-    return {
-      tool,
-      callID,
-      kind: "error",
-      path: undefined,
-      hash: hashText(err),
-      chars: err.length,
-      inputChars: argChars,
-      savedPath: undefined,
-    }
+    let long = 0
+    for (const v of Object.values(input ?? {})) if (typeof v === "string" && v.length >= LONG_ARG_CHARS) long += v.length
+    return { ...base, status: "error", chars: err.length, hash: hashText(`${callKey}\u0000${err}`), inputChars: long }
   }
-  if (state.status !== "completed" || typeof state.output !== "string") return undefined
+  if (typeof state.output !== "string") return undefined
   const output = state.output
+  const f: PartFacts = {
+    ...base,
+    status: "completed",
+    chars: output.length,
+    hash: hashText(`${callKey}\u0000${output}`),
+    inputChars: 0,
+  }
   // A regex capture shares the whole output's memory: copy it.
-  const savedPath = detachOpt(SAVED.exec(output)?.[1], 4096)
+  f.savedPath = detachOpt(SAVED.exec(output)?.[1], 4096)
+  const path = filePath(input, dir)
   if (tool === "read") {
-    const path = filePath(input, dir)
+    if (path) f.views = [path]
     const content = readBody(output)
     const ranged = input?.offset !== undefined || input?.limit !== undefined
-    if (path && content !== undefined && !ranged && !savedPath)
-      return { tool, callID, kind: "read", path, hash: hashText(content), chars: output.length, inputChars: 0, savedPath }
-    // Ranged or truncated: a unique hash, so it is never taken for the file's whole content.
-    return { tool, callID, kind: "read-part", path, hash: `part.${part.id}`, chars: output.length, inputChars: 0, savedPath }
+    if (path && content !== undefined && !ranged && !f.savedPath) f.file = { path, content: hashText(content) }
+  } else if (tool === "write" && path && typeof input?.content === "string") {
+    f.changes = [path]
+    f.wrote = hashText(numbered(input.content))
+    f.inputChars = input.content.length
+  } else if (EDIT_TOOLS.has(tool)) {
+    const header = FILE_HEADER.exec(output)?.[1]
+    f.changes = path ? [path] : header ? [resolve(dir, header)] : patchFiles(input?.patchText ?? input?.patch, dir)
+  } else if (SHELL_TOOLS.has(tool) && typeof input?.command === "string") {
+    const files = shellFiles(input.command, typeof input.workdir === "string" ? resolve(dir, input.workdir) : dir)
+    f.views = files.views
+    f.changes = files.changes
+  } else {
+    const header = FILE_HEADER.exec(output)?.[1]
+    if (header) f.views = [isAbsolute(header) ? resolve(header) : resolve(dir, header)]
   }
-  if (tool === "write" && typeof input?.content === "string") {
-    const path = filePath(input, dir)
-    if (path)
-      return {
-        tool,
-        callID,
-        kind: "write",
-        path,
-        hash: hashText(numbered(input.content)),
-        chars: output.length,
-        inputChars: input.content.length,
-        savedPath,
-      }
-  }
-  // Edits are never pruned, and need no tracking: a reference is only ever made to a copy
-  // with the very same content, and only a later full copy with other content supersedes.
-  if (EDIT_TOOLS.has(tool)) return undefined
-  let args = ""
-  try {
-    args = JSON.stringify(input ?? {})
-  } catch {
-    args = String(part.id) // unserialisable arguments: never deduplicated
-  }
+  if (output.length >= SIG_MIN_CHARS && f.changes.length === 0) f.sig = fingerprint(output)
+  return own(f)
+}
+
+/** Kept across requests: copies, so no message object's strings stay pinned. */
+function own(f: PartFacts): PartFacts {
   return {
-    tool,
-    callID,
-    kind: "other",
-    path: undefined,
-    hash: hashText(`${tool}\u0000${args}\u0000${output}`),
-    chars: output.length,
-    inputChars: 0,
-    savedPath,
+    ...f,
+    tool: detach(f.tool, 200),
+    callID: detach(f.callID, 256),
+    messageID: detach(f.messageID, 256),
+    views: f.views.map((p) => detach(p, 4096)),
+    changes: f.changes.map((p) => detach(p, 4096)),
+    file: f.file ? { path: detach(f.file.path, 4096), content: f.file.content } : undefined,
   }
 }
 
-/** Rough memory cost of one PartFacts entry (strings are ids, paths and hashes). */
+/** Rough memory cost of one PartFacts entry. */
 export function factsBytes(f: PartFacts): number {
-  return 120 + 2 * (f.tool.length + f.callID.length + (f.path?.length ?? 0) + f.hash.length + (f.savedPath?.length ?? 0))
+  let paths = 0
+  for (const p of f.views) paths += p.length
+  for (const p of f.changes) paths += p.length
+  return (
+    200 +
+    2 *
+      (f.tool.length +
+        f.callID.length +
+        f.messageID.length +
+        f.callKey.length +
+        f.hash.length +
+        paths +
+        (f.file?.path.length ?? 0) +
+        (f.savedPath?.length ?? 0)) +
+    (f.sig ? 16 * 8 + 32 : 0)
+  )
 }

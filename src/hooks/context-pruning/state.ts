@@ -1,5 +1,23 @@
+import type { CacheShape } from "../../bill/moment"
 import type { Decision } from "./decide"
 import { factsBytes, type PartFacts } from "./part-facts"
+
+/** One moment at which lossy changes were made (each breaks the provider's prompt cache once, unless it was cold). */
+export interface MomentRecord {
+  /** the request (1-based, in this session) it was made in */
+  request: number
+  cold: boolean
+  parts: number
+  chars: number
+  /** estimated dollars: what the request cost more, and what the change should save over its horizon */
+  extraDollars: number
+  netDollars: number
+  /** the newest answer before it, and the cache it read: to learn the cache's shape from the next answer */
+  afterAnswer: string | undefined
+  readBefore: number | undefined
+  /** share of the request before the first change */
+  keptShare: number
+}
 
 /** Per-session pruning state: ids, hashes and placeholder texts only, never payloads. */
 export interface PruneState {
@@ -9,14 +27,14 @@ export interface PruneState {
   /** sticky decisions, keyed `${partID}:o` / `${partID}:i` */
   decisions: Map<string, Decision>
   decisionBytes: number
-  /** newest user message seen: a different one means a new user turn started */
-  lastUserID: string | undefined
   requests: number
-  /** times stale copies were left out (each breaks the provider's prompt cache once) */
+  /** times lossy changes were made */
   moments: number
-  lastMoment: { at: number; parts: number; chars: number } | undefined
+  lastMoment: MomentRecord | undefined
   /** characters left out of all requests of this session */
   charsNotSent: number
+  /** the cache's shape as this session's answers showed it, once a moment could tell */
+  shape: CacheShape | undefined
 }
 
 export function createPruneState(): PruneState {
@@ -25,16 +43,20 @@ export function createPruneState(): PruneState {
     factBytes: 0,
     decisions: new Map(),
     decisionBytes: 0,
-    lastUserID: undefined,
     requests: 0,
     moments: 0,
     lastMoment: undefined,
     charsNotSent: 0,
+    shape: undefined,
   }
 }
 
+export function decisionBytes(key: string, d: Decision): number {
+  return 64 + 2 * (key.length + d.text.length + (d.holder?.length ?? 0))
+}
+
 export function pruneStateBytes(s: PruneState): number {
-  return 200 + s.factBytes + s.decisionBytes + s.facts.size * 60
+  return 300 + s.factBytes + s.decisionBytes + s.facts.size * 60
 }
 
 /**
@@ -50,6 +72,6 @@ export function trimState(s: PruneState, keep: Set<string>): void {
   for (const [key, d] of s.decisions) {
     if (keep.has(key.slice(0, -2))) continue
     s.decisions.delete(key)
-    s.decisionBytes -= 64 + 2 * (key.length + d.text.length)
+    s.decisionBytes -= decisionBytes(key, d)
   }
 }
