@@ -1,4 +1,4 @@
-/** Metrics over the requests the scripted model received (OpenAI chat format). */
+/** Metrics over the requests the scripted model received: OpenAI message lists, Anthropic prefixes. */
 
 export interface RequestView {
   /** JSON of each message, in order */
@@ -57,4 +57,38 @@ export function normalizeStored(messages: Array<{ info: any; parts: any[] }>, di
             },
       ),
   }))
+}
+
+/** A JSON value with every `cache_control` key removed, at any depth. */
+export function withoutCacheMarks(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutCacheMarks)
+  if (typeof v !== "object" || v === null) return v
+  return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === "cache_control" ? [] : [[k, withoutCacheMarks(x)]])))
+}
+
+export interface AnthropicPrefixChange {
+  /** Parts of the previous request resent with other content (cache marks aside): "tools", "system", "messages[3]". */
+  changed: string[]
+  /** Parts resent with the same content whose bytes differ only in cache_control marks. */
+  marksOnly: string[]
+  /** Messages of the previous request missing from this one. */
+  dropped: number
+}
+
+/** How an Anthropic Messages body resends the previous one: what changed, what only moved its marks. */
+export function anthropicPrefixChange(prev: any, cur: any): AnthropicPrefixChange {
+  const out: AnthropicPrefixChange = { changed: [], marksOnly: [], dropped: 0 }
+  const compare = (name: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(withoutCacheMarks(a)) !== JSON.stringify(withoutCacheMarks(b))) out.changed.push(name)
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.marksOnly.push(name)
+  }
+  compare("tools", prev?.tools, cur?.tools)
+  compare("system", prev?.system, cur?.system)
+  const pm: unknown[] = Array.isArray(prev?.messages) ? prev.messages : []
+  const cm: unknown[] = Array.isArray(cur?.messages) ? cur.messages : []
+  pm.forEach((m, i) => {
+    if (i >= cm.length) out.dropped++
+    else compare(`messages[${i}]`, m, cm[i])
+  })
+  return out
 }

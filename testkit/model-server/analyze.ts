@@ -1,4 +1,4 @@
-/** Turns a chat completion request into a `RecordedRequest`: its texts, tools and kind. */
+/** Turns a chat completion request into a `RecordedRequest`: its texts, tools and kind (shared by both APIs). */
 import type { ChatMessage, RecordedRequest, RequestKind } from "./types"
 
 export function contentText(content: unknown): string {
@@ -33,6 +33,19 @@ const COMPACTION_MARKERS = [
 
 const TITLE_MARKERS = [/you are a title generator/i, /generate a (short )?title/i, /title for (this|the) conversation/i]
 
+/** The fields every API's analysis shares: what kind of request it is, whose session. */
+export function classify(
+  parts: Pick<RecordedRequest, "system" | "firstUserText" | "lastUserText" | "toolNames"> & { hasMessages: boolean },
+  headers: Record<string, string>,
+): Pick<RecordedRequest, "isTitle" | "isCompaction" | "kind" | "sessionID" | "sessionKey"> {
+  const { system, firstUserText, lastUserText, toolNames } = parts
+  const isTitle = toolNames.length === 0 && TITLE_MARKERS.some((re) => re.test(system) || re.test(firstUserText))
+  const isCompaction = !isTitle && toolNames.length === 0 && COMPACTION_MARKERS.some((re) => re.test(lastUserText))
+  const kind: RequestKind = isTitle ? "title" : isCompaction ? "compaction" : parts.hasMessages ? "agent" : "other"
+  const sessionID = headers["x-session-id"] ?? headers["x-session-affinity"] ?? ""
+  return { isTitle, isCompaction, kind, sessionID, sessionKey: sessionID || firstUserText }
+}
+
 export function analyzeRequest(
   index: number,
   method: string,
@@ -57,13 +70,8 @@ export function analyzeRequest(
   const priorToolCalls = messages.flatMap((m) =>
     (m.tool_calls ?? []).map((tc) => ({ id: tc.id, name: tc.function?.name ?? "", args: tc.function?.arguments ?? "" })),
   )
-  const allText = messages.map(messageText).join("\n")
-  const isTitle = toolNames.length === 0 && TITLE_MARKERS.some((re) => re.test(system) || re.test(firstUserText))
-  const isCompaction = !isTitle && toolNames.length === 0 && COMPACTION_MARKERS.some((re) => re.test(lastUserText))
-  const kind: RequestKind = isTitle ? "title" : isCompaction ? "compaction" : messages.length > 0 ? "agent" : "other"
-  const sessionID = headers["x-session-id"] ?? headers["x-session-affinity"] ?? ""
-  const sessionKey = sessionID || firstUserText
   return {
+    api: "openai",
     index,
     time: Date.now(),
     method,
@@ -74,16 +82,12 @@ export function analyzeRequest(
     stream: body?.stream === true,
     messages,
     system,
-    allText,
+    allText: messages.map(messageText).join("\n"),
     toolNames,
     firstUserText,
     lastUserText,
     toolResults,
     priorToolCalls,
-    isTitle,
-    isCompaction,
-    kind,
-    sessionID,
-    sessionKey,
+    ...classify({ system, firstUserText, lastUserText, toolNames, hasMessages: messages.length > 0 }, headers),
   }
 }

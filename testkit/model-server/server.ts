@@ -1,16 +1,32 @@
 /**
- * A scripted OpenAI-compatible model server for end-to-end tests.
+ * A scripted model server for end-to-end tests, speaking two APIs on one port:
+ * OpenAI's chat completions (POST /v1/chat/completions, GET /v1/models) and Anthropic's
+ * Messages API (POST /v1/messages). Point `@ai-sdk/openai-compatible` or `@ai-sdk/anthropic`
+ * at `url` (http://127.0.0.1:PORT/v1).
  *
- * OpenCode is configured with a provider whose `baseURL` points here. Every request is
- * recorded (see `RecordedRequest`) and answered by a `Script`, which returns a `Reply`:
- * text, tool calls, usage and an optional delay. Title-generation and compaction
- * requests are answered automatically (see `ModelServerOptions.auto`) so scenarios only
- * script the agent turns.
+ * Every request is recorded (see `RecordedRequest`) and answered by a `Script`, which returns
+ * a `Reply`: text, tool calls, reasoning, usage and an optional delay. Title-generation and
+ * compaction requests are answered automatically (see `ModelServerOptions.auto`) so scenarios
+ * only script the agent turns. Anthropic requests are counted by a faithful prompt-cache model
+ * on the server's clock (`now`, `advanceClock`); OpenAI requests too when `openaiCache` is set.
  */
 import { analyzeRequest } from "./analyze"
-import { completionBody, sleep, streamChunks } from "./encode"
+import { analyzeAnthropicRequest } from "./analyze-anthropic"
+import { createCacheCounter } from "./cache-counter"
+import { anthropicError, anthropicMessageBody, anthropicStreamEvents } from "./encode-anthropic"
+import { openaiCompletionBody, openaiError, openaiStreamEvents } from "./encode-openai"
+import { sleep, sseResponse } from "./reply"
 import { always, DEFAULT_FALLBACK_REPLY, withAutoReplies } from "./scripts"
 import type { ModelServer, ModelServerOptions, RecordedRequest, Reply, Script } from "./types"
+
+const API_PATHS: Record<string, RecordedRequest["api"]> = {
+  "/v1/chat/completions": "openai",
+  "/chat/completions": "openai",
+  "/v1/messages": "anthropic",
+  "/messages": "anthropic",
+}
+
+const SECRET_HEADERS = new Set(["authorization", "x-api-key"])
 
 export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
   const modelID = opts.modelID ?? "scripted-model"
@@ -19,6 +35,13 @@ export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
   let agentCount = 0
   let script: Script = withAutoReplies(opts.script ?? always(DEFAULT_FALLBACK_REPLY), opts.auto)
   const waiters = new Set<{ predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>()
+  let clockOffset = 0
+  const baseNow = opts.now ?? Date.now
+  const now = () => baseNow() + clockOffset
+  const caches = createCacheCounter(opts, now)
+
+  const errorFor = (api: RecordedRequest["api"], error: NonNullable<Reply["error"]>) =>
+    api === "anthropic" ? anthropicError(error) : openaiError(error)
 
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -34,21 +57,23 @@ export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
           data: [{ id: modelID, object: "model", created: 0, owned_by: "e2e" }],
         })
       }
-      if (request.method !== "POST" || !(path === "/v1/chat/completions" || path === "/chat/completions")) {
-        return Response.json({ error: { message: `not found: ${request.method} ${url.pathname}` } }, { status: 404 })
-      }
+      const api = request.method === "POST" ? API_PATHS[path] : undefined
+      if (!api) return openaiError({ status: 404, message: `not found: ${request.method} ${url.pathname}` })
       let body: any
       try {
         body = await request.json()
       } catch (e) {
-        return Response.json({ error: { message: `bad JSON: ${String(e)}` } }, { status: 400 })
+        return errorFor(api, { status: 400, message: `bad JSON: ${String(e)}` })
       }
       const headers: Record<string, string> = {}
       request.headers.forEach((v, k) => {
-        headers[k] = k === "authorization" ? "<redacted>" : v
+        headers[k] = SECRET_HEADERS.has(k) ? "<redacted>" : v
       })
-      const rec = analyzeRequest(requests.length, request.method, url.pathname, headers, body)
+      const analyze = api === "anthropic" ? analyzeAnthropicRequest : analyzeRequest
+      const rec = analyze(requests.length, request.method, url.pathname, headers, body)
+      const refusal = caches.count(rec)
       requests.push(rec)
+      if (refusal) return errorFor(api, { status: 400, message: refusal })
       const counterKey = `${rec.kind}\u0000${rec.sessionKey}`
       const sessionIndex = perSession.get(counterKey) ?? 0
       perSession.set(counterKey, sessionIndex + 1)
@@ -64,50 +89,24 @@ export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
       try {
         reply = await script(rec, { index: rec.index, sessionIndex, agentIndex })
       } catch (e) {
-        return Response.json({ error: { message: `script threw: ${String(e)}`, type: "server_error" } }, { status: 500 })
+        return errorFor(api, {
+          status: 500,
+          message: `script threw: ${String(e)}`,
+          type: api === "anthropic" ? "api_error" : "server_error",
+        })
       }
       if (reply.error) {
         if (reply.delayMs) await sleep(reply.delayMs, request.signal)
-        return Response.json(
-          {
-            error: {
-              message: reply.error.message,
-              type: reply.error.type ?? "invalid_request_error",
-              code: reply.error.code ?? null,
-            },
-          },
-          { status: reply.error.status, headers: reply.error.headers },
-        )
+        return errorFor(api, reply.error)
       }
       if (!rec.stream) {
         if (reply.delayMs) await sleep(reply.delayMs, request.signal)
-        return Response.json(completionBody(rec, reply, modelID))
+        return Response.json(
+          api === "anthropic" ? anthropicMessageBody(rec, reply, modelID) : openaiCompletionBody(rec, reply, modelID),
+        )
       }
-      const chunks = streamChunks(rec, reply, modelID)
-      const encoder = new TextEncoder()
-      const signal = request.signal
-      const stream = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          try {
-            // Send the first chunk right away so the client sees the response start,
-            // then honour the delay before the content.
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunks[0])}\n\n`))
-            if (reply.delayMs) await sleep(reply.delayMs, signal)
-            for (const chunk of chunks.slice(1)) {
-              if (signal.aborted) break
-              controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`))
-              if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs, signal)
-            }
-            if (!signal.aborted) controller.enqueue(encoder.encode("data: [DONE]\n\n"))
-            controller.close()
-          } catch {
-            // client went away
-          }
-        },
-      })
-      return new Response(stream, {
-        headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
-      })
+      const events = api === "anthropic" ? anthropicStreamEvents(rec, reply, modelID) : openaiStreamEvents(rec, reply, modelID)
+      return sseResponse(events, reply, request.signal)
     },
   })
 
@@ -120,6 +119,11 @@ export function startModelServer(opts: ModelServerOptions = {}): ModelServer {
     setScript(next, auto) {
       script = withAutoReplies(next, auto)
     },
+    now,
+    advanceClock(ms) {
+      clockOffset += Math.max(0, ms)
+    },
+    cacheTotals: (predicate) => caches.totals(predicate ? requests.filter(predicate) : requests),
     waitForRequest(predicate, timeoutMs = 30_000) {
       const found = requests.find(predicate)
       if (found) return Promise.resolve(found)

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import type { AutoReplies, Script } from "../model-server"
+import type { AutoReplies, ModelServerOptions, Script } from "../model-server"
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..")
 /** E2E_OPENCODE_BIN runs another opencode binary (the compat runner, test/compat/run.ts, sets it). */
@@ -11,6 +11,19 @@ export const DEFAULT_PLUGIN_URL = pathToFileURL(join(REPO_ROOT, "src/index.ts"))
 export const CACHE_ROOT = join(REPO_ROOT, "node_modules/.cache/opencode-longrun-e2e")
 export const PROVIDER_ID = "scripted"
 export const MODEL_ID = "scripted-model"
+/** The provider and model the harness configures for `api: "anthropic"` (what Claude users have). */
+export const ANTHROPIC_PROVIDER_ID = "anthropic"
+export const ANTHROPIC_MODEL_ID = "claude-scripted"
+/** Sonnet-class catalogue prices, per million tokens. */
+export const SONNET_COST = { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }
+
+/** Catalogue prices per million tokens, as opencode.json spells them. */
+export interface ModelCost {
+  input: number
+  output: number
+  cache_read?: number
+  cache_write?: number
+}
 
 export type PluginSpec = string | [string, Record<string, unknown>]
 
@@ -25,6 +38,19 @@ export interface StartOptions {
   pluginOptions?: Record<string, unknown>
   /** More plugins, loaded after the main one. */
   extraPlugins?: PluginSpec[]
+  /**
+   * Which API OpenCode's provider speaks to the scripted server: "openai" (default:
+   * `@ai-sdk/openai-compatible`, provider "scripted", model "scripted-model") or "anthropic"
+   * (`@ai-sdk/anthropic`, bundled in OpenCode 1.18.33: provider "anthropic", model "claude-scripted").
+   */
+  api?: "openai" | "anthropic"
+  /** Overrides the provider id / model id that `api` picks. */
+  providerID?: string
+  modelID?: string
+  /** The model's catalogue prices (reach plugins as `chat.params` input.model.cost). Default: none (0). */
+  cost?: ModelCost
+  /** Passed on to the model server: its clock and prompt caches. */
+  modelServer?: Pick<ModelServerOptions, "now" | "anthropicCache" | "openaiCache">
   /** Model limits. Defaults: context 20000, output 2000. */
   limit?: { context?: number; output?: number; input?: number }
   /** Deep-merged into opencode.json last (e.g. `{ snapshot: false, compaction: { auto: false } }`). */
@@ -72,26 +98,39 @@ function toPluginUrl(p: string): string {
   return p.startsWith("/") ? pathToFileURL(p).href : p
 }
 
+/** The provider id, model id and provider npm package a run uses. */
+export function providerOf(opts: Pick<StartOptions, "api" | "providerID" | "modelID">) {
+  const anthropic = opts.api === "anthropic"
+  return {
+    providerID: opts.providerID ?? (anthropic ? ANTHROPIC_PROVIDER_ID : PROVIDER_ID),
+    modelID: opts.modelID ?? (anthropic ? ANTHROPIC_MODEL_ID : MODEL_ID),
+    npm: anthropic ? "@ai-sdk/anthropic" : "@ai-sdk/openai-compatible",
+  }
+}
+
 export function buildConfig(opts: StartOptions, modelUrl: string): Record<string, unknown> {
   const plugins: PluginSpec[] = []
   if (opts.plugin !== false) plugins.push([toPluginUrl(opts.plugin ?? DEFAULT_PLUGIN_URL), opts.pluginOptions ?? {}])
   for (const p of opts.extraPlugins ?? []) plugins.push(typeof p === "string" ? toPluginUrl(p) : [toPluginUrl(p[0]), p[1]])
   const limit: Record<string, number> = { context: opts.limit?.context ?? 20000, output: opts.limit?.output ?? 2000 }
   if (opts.limit?.input !== undefined) limit.input = opts.limit.input
+  const { providerID, modelID, npm } = providerOf(opts)
+  const model: Record<string, unknown> = { name: "Scripted", limit, tool_call: true }
+  if (opts.cost) model.cost = opts.cost
   const base: Record<string, unknown> = {
     $schema: "https://opencode.ai/config.json",
     autoupdate: false,
     share: "disabled",
     provider: {
-      [PROVIDER_ID]: {
-        npm: "@ai-sdk/openai-compatible",
+      [providerID]: {
+        npm,
         name: "Scripted",
         options: { baseURL: modelUrl, apiKey: "e2e" },
-        models: { [MODEL_ID]: { name: "Scripted", limit, tool_call: true } },
+        models: { [modelID]: model },
       },
     },
-    model: `${PROVIDER_ID}/${MODEL_ID}`,
-    small_model: `${PROVIDER_ID}/${MODEL_ID}`,
+    model: `${providerID}/${modelID}`,
+    small_model: `${providerID}/${modelID}`,
     permission: { "*": "allow", question: "deny" },
     plugin: plugins,
   }

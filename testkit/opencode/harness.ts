@@ -20,7 +20,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk"
 import { startModelServer, type ModelServer } from "../model-server"
-import { buildConfig, MODEL_ID, OPENCODE_BIN, type StartOptions } from "./config"
+import { buildConfig, OPENCODE_BIN, providerOf, type StartOptions } from "./config"
 import { installComplete, saveConfigDir, seedConfigDir, unlock } from "./config-cache"
 import { recordEvents, sessionOf, type E2EEvent } from "./events"
 import { cleanEnv, killTree, tail, trackProcess, untrackProcess, withTimeout } from "./processes"
@@ -67,7 +67,7 @@ export interface OpencodeHandle {
 
 export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHandle> {
   const t0 = Date.now()
-  const model = startModelServer({ script: opts.script, auto: opts.auto, modelID: MODEL_ID })
+  const model = startModelServer({ ...opts.modelServer, script: opts.script, auto: opts.auto, modelID: providerOf(opts).modelID })
   const { tmpRoot, directory, dirs } = scratchProject("opencode-longrun-e2e-")
   const configOpencodeDir = join(dirs.XDG_CONFIG_HOME, "opencode")
 

@@ -74,8 +74,7 @@ export class OpenAIPromptCache {
     let matched = 0
     while (matched < keys.length && this.seen.has(keys[matched]!)) matched++
     const matchedTokens = matched > 0 ? ends[matched - 1]! : 0
-    const cached =
-      matchedTokens < this.minTokens ? 0 : this.minTokens + Math.floor((matchedTokens - this.minTokens) / this.step) * this.step
+    const cached = this.cacheable(matchedTokens)
     for (const k of keys) this.seen.set(k, now + this.ttlMs)
     return {
       usage: { prompt_tokens: ends.at(-1) ?? 0, prompt_tokens_details: { cached_tokens: cached } },
@@ -84,6 +83,11 @@ export class OpenAIPromptCache {
       totalTokens: ends.at(-1) ?? 0,
       entriesExpired: expired,
     }
+  }
+
+  /** What of a matched prefix of this many tokens is billed as cached: 0, or minTokens + k * step. */
+  cacheable(tokens: number): number {
+    return tokens < this.minTokens ? 0 : this.minTokens + Math.floor((tokens - this.minTokens) / this.step) * this.step
   }
 
   private dropExpired(now: number): number {

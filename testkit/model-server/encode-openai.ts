@@ -1,51 +1,23 @@
 /** Encodes a `Reply` as an OpenAI chat completion: streamed chunks or one JSON body. */
+import { outputTokens, scriptedPromptTokens, splitText, toolCallsWithIds } from "./reply"
 import type { RecordedRequest, Reply } from "./types"
 
-function estimateTokens(s: string): number {
-  return Math.max(1, Math.ceil(s.length / 4))
-}
-
 function usageOf(req: RecordedRequest, reply: Reply) {
-  const replyChars =
-    (reply.text ?? "") + (reply.reasoning ?? "") + (reply.toolCalls ?? []).map((t) => t.name + JSON.stringify(t.args)).join("")
-  const u = reply.usage ?? { prompt_tokens: estimateTokens(req.allText), completion_tokens: estimateTokens(replyChars) }
-  const out: Record<string, unknown> = {
-    prompt_tokens: u.prompt_tokens,
-    completion_tokens: u.completion_tokens,
-    total_tokens: u.prompt_tokens + u.completion_tokens,
-  }
-  if (u.cached_tokens !== undefined) out.prompt_tokens_details = { cached_tokens: u.cached_tokens }
-  if (u.reasoning_tokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoning_tokens }
+  const cache = req.cache && !req.cache.error ? req.cache : undefined
+  const prompt = cache ? cache.totalTokens : scriptedPromptTokens(req, reply)
+  const completion = outputTokens(reply)
+  const out: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+  const cached = cache ? cache.read : reply.usage?.cached_tokens
+  if (cached !== undefined) out.prompt_tokens_details = { cached_tokens: cached }
+  if (reply.usage?.reasoning_tokens !== undefined)
+    out.completion_tokens_details = { reasoning_tokens: reply.usage.reasoning_tokens }
   return out
 }
 
-let callCounter = 0
-function toolCallsWithIds(reply: Reply) {
-  return (reply.toolCalls ?? []).map((tc) => ({ ...tc, id: tc.id ?? `call_e2e_${++callCounter}` }))
-}
+const ids = (reply: Reply) => toolCallsWithIds(reply, "call_e2e_")
 
-function splitText(text: string, pieces: number): string[] {
-  if (text.length <= 8) return [text]
-  const size = Math.ceil(text.length / pieces)
-  const out: string[] = []
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve()
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener("abort", done)
-      resolve()
-    }
-    signal?.addEventListener("abort", done, { once: true })
-  })
-}
-
-export function streamChunks(req: RecordedRequest, reply: Reply, modelID: string): Record<string, unknown>[] {
+/** SSE events, each `data: ...\n\n`, ending with `data: [DONE]`. */
+export function openaiStreamEvents(req: RecordedRequest, reply: Reply, modelID: string): string[] {
   const id = `chatcmpl-e2e-${req.index}`
   const created = Math.floor(Date.now() / 1000)
   const base = { id, object: "chat.completion.chunk", created, model: modelID }
@@ -57,7 +29,7 @@ export function streamChunks(req: RecordedRequest, reply: Reply, modelID: string
   chunks.push(choice({ role: "assistant", content: "" }))
   if (reply.reasoning) for (const piece of splitText(reply.reasoning, 3)) chunks.push(choice({ reasoning_content: piece }))
   if (reply.text) for (const piece of splitText(reply.text, 3)) chunks.push(choice({ content: piece }))
-  toolCallsWithIds(reply).forEach((tc, i) => {
+  ids(reply).forEach((tc, i) => {
     chunks.push(
       choice({
         tool_calls: [{ index: i, id: tc.id, type: "function", function: { name: tc.name, arguments: JSON.stringify(tc.args) } }],
@@ -67,11 +39,11 @@ export function streamChunks(req: RecordedRequest, reply: Reply, modelID: string
   const finish = reply.finishReason ?? ((reply.toolCalls?.length ?? 0) > 0 ? "tool_calls" : "stop")
   chunks.push(choice({}, finish))
   chunks.push({ ...base, choices: [], usage: usageOf(req, reply) })
-  return chunks
+  return [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), "data: [DONE]\n\n"]
 }
 
-export function completionBody(req: RecordedRequest, reply: Reply, modelID: string) {
-  const calls = toolCallsWithIds(reply)
+export function openaiCompletionBody(req: RecordedRequest, reply: Reply, modelID: string) {
+  const calls = ids(reply)
   return {
     id: `chatcmpl-e2e-${req.index}`,
     object: "chat.completion",
@@ -99,4 +71,11 @@ export function completionBody(req: RecordedRequest, reply: Reply, modelID: stri
     ],
     usage: usageOf(req, reply),
   }
+}
+
+export function openaiError(error: NonNullable<Reply["error"]>): Response {
+  return Response.json(
+    { error: { message: error.message, type: error.type ?? "invalid_request_error", code: error.code ?? null } },
+    { status: error.status, headers: error.headers },
+  )
 }
