@@ -2,6 +2,7 @@ import type { SessionEntry } from "../../cache/session-entry"
 import { MAX_ID_LENGTH } from "../../events/parse"
 import { detach, detachOpt } from "../../runtime/detach"
 import { table } from "../../status/format"
+import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { applyDecisions, type Applied, type Located, type OutgoingMessage } from "./apply"
 import { plan, type Decision, type StrategyOptions, type WalkItem } from "./decide"
@@ -141,8 +142,8 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         recent[(timing.count - 1) % 128] = ms
       },
     },
-    status: () => {
-      const sessions = ctx.store.entries().flatMap((e) => {
+    status: (scope) => {
+      const sessions = entriesIn(ctx.store, scope).flatMap((e) => {
         const s = e.peekState<PruneState>(NAME)
         if (!s || s.requests === 0) return []
         return [

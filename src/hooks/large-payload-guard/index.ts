@@ -1,5 +1,6 @@
 import type { SessionEntry } from "../../cache/session-entry"
 import { formatBytes, table } from "../../status/format"
+import { entriesIn, inScope } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { headAndTail, outputsRoot, pruneOutputs, saveOutput } from "./output-cap"
 
@@ -73,16 +74,17 @@ export function createLargePayloadGuardHook(ctx: HookContext, root = outputsRoot
             },
           }
         : undefined,
-    status: () => {
-      const capped = ctx.store.entries().flatMap((e) => {
+    status: (scope) => {
+      const capped = entriesIn(ctx.store, scope).flatMap((e) => {
         const n = e.peekState<GuardState>(NAME)?.capped ?? 0
         return n > 0 ? [[e.id, String(n)]] : []
       })
+      const warned = warnings.filter((w) => inScope(scope, w.session))
       const lines = [
-        warnings.length
+        warned.length
           ? table(
               ["session", "diff bodies in one event", "largest files"],
-              warnings.map((w) => [w.session, formatBytes(w.bytes), w.files]),
+              warned.map((w) => [w.session, formatBytes(w.bytes), w.files]),
             )
           : `no snapshot diff above ${formatBytes(options.large_payload_warn_bytes)} seen`,
       ]
@@ -94,7 +96,7 @@ export function createLargePayloadGuardHook(ctx: HookContext, root = outputsRoot
         )
       return {
         title: "large payloads",
-        data: { warnings: [...warnings], capped: Object.fromEntries(capped) },
+        data: { warnings: warned, capped: Object.fromEntries(capped) },
         text: lines.join("\n"),
       }
     },
