@@ -142,6 +142,7 @@ export async function createLongrun(
     },
     client,
     logger,
+    whenReady: (fn) => router.onFirstEvent(fn),
   })
 
   let disposed = false
