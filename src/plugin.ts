@@ -2,7 +2,6 @@ import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin"
 import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
-import { readFileSync } from "node:fs"
 import { createCommands } from "./commands"
 import { type CompatGap, compatGaps, versionNextToBinary } from "./compat"
 import { readHostConfig } from "./host-config"
@@ -14,6 +13,7 @@ import { type Clock, systemClock } from "./runtime/clock"
 import { wrapClient } from "./runtime/client-calls"
 import { Logger } from "./runtime/log"
 import { mergeHandlers } from "./runtime/merge-handlers"
+import { readSmallRegularFile } from "./runtime/read-small-file"
 import { TimerOwner } from "./runtime/timers"
 import { buildStatus, type Contributions, renderStatus } from "./status/report"
 import { sessionScope } from "./status/scope"
@@ -178,15 +178,13 @@ export async function createLongrun(
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 
+/** A package.json is a few KB; anything larger next to the binary is not OpenCode's. */
+const HOST_PACKAGE_MAX_BYTES = 64 * 1024
+
 /** The version of the opencode binary running this plugin, when its npm package says it. */
 function readHostVersion(): string | undefined {
-  return versionNextToBinary(process.execPath, (path) => {
-    try {
-      return readFileSync(path, "utf8")
-    } catch {
-      return undefined
-    }
-  })
+  // Regular files only, bounded: a FIFO or a huge file there must not stall the plugin's start.
+  return versionNextToBinary(process.execPath, (path) => readSmallRegularFile(path, HOST_PACKAGE_MAX_BYTES))
 }
 
 /** Waits for p, or at most ms on the clock. */
