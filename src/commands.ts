@@ -27,6 +27,8 @@ export interface CommandDeps {
   logger: Logger
   /** how to show a command's text; default: an ignored user message (see above) */
   show?: (sessionID: string, text: string) => Promise<void>
+  /** runs fn once OpenCode is up (client calls made while it loads plugins can stall); default: now */
+  whenReady?: (fn: () => void) => void
 }
 
 export interface CommandPlumbing {
@@ -48,21 +50,38 @@ export function createCommands(deps: CommandDeps): CommandPlumbing {
   }
   for (const [name, spec] of Object.entries(deps.extra ?? {})) if (!specs.has(name)) specs.set(name, { owner: "core", spec })
   const show = deps.show ?? ((sessionID, text) => showIgnored(deps.client, sessionID, text))
+  const whenReady = deps.whenReady ?? ((fn: () => void) => fn())
+
+  // Names the user defined themselves (in opencode.json or a command file): theirs run, not ours.
+  const users = new Set<string>()
+  const ours = (name: string, spec: CommandSpec) => ({ template: `/${name} $ARGUMENTS`, description: spec.description })
+  const isOurs = (name: string, spec: CommandSpec, def: unknown) => {
+    const mine = ours(name, spec)
+    const d = def as { template?: unknown; description?: unknown }
+    return d.template === mine.template && d.description === mine.description
+  }
 
   return {
     names: [...specs.keys()],
     register(config) {
       if (!config || typeof config !== "object") return
       const c = config as { command?: Record<string, unknown> }
-      c.command ??= {}
+      if (!c.command || typeof c.command !== "object") c.command = {}
+      users.clear()
       for (const [name, { spec }] of specs) {
-        // The user's own definition of the same name wins.
-        if (c.command[name] === undefined) c.command[name] = { template: `/${name} $ARGUMENTS`, description: spec.description }
+        const def = Object.hasOwn(c.command, name) ? c.command[name] : undefined
+        if (def === undefined || def === null) c.command[name] = ours(name, spec)
+        else if (!isOurs(name, spec, def)) {
+          // The user's own definition of the same name wins, in the config and when it runs.
+          users.add(name)
+          whenReady(() => logger.log("info", `/${name} is yours (defined in your config); the plugin's is not used`))
+        }
       }
     },
     execute(next) {
       return async (input, output) => {
-        const found = typeof input?.command === "string" ? specs.get(input.command) : undefined
+        const name = typeof input?.command === "string" ? input.command : undefined
+        const found = name !== undefined && !users.has(name) ? specs.get(name) : undefined
         if (!found) {
           await next?.(input, output)
           return

@@ -3,20 +3,21 @@ import { ModelPrices } from "./bill/model-prices"
 import { ingestChatParams } from "./cache/ingest"
 import { ModelLimits } from "./cache/model-limits"
 import { SessionStore } from "./cache/session-store"
-import { readFileSync } from "node:fs"
 import { createCommands } from "./commands"
 import { type CompatGap, compatGaps, versionNextToBinary } from "./compat"
 import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
-import type { HookContext, HostConfig, LongrunHook, PluginHandlers } from "./hooks/types"
+import type { HookContext, HostConfig, LongrunHook, PluginHandlers, StatusScope } from "./hooks/types"
 import { formatOptionProblems, isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
 import { type Clock, systemClock } from "./runtime/clock"
 import { wrapClient } from "./runtime/client-calls"
 import { Logger } from "./runtime/log"
 import { mergeHandlers } from "./runtime/merge-handlers"
+import { readSmallRegularFile } from "./runtime/read-small-file"
 import { TimerOwner } from "./runtime/timers"
 import { buildStatus, type Contributions, renderStatus } from "./status/report"
+import { sessionScope } from "./status/scope"
 import { createStatusTool } from "./status/tool"
 
 /** Any client call without its own timeout. */
@@ -28,7 +29,8 @@ export interface PluginInternals {
   ctx: HookContext
   router: EventRouter
   hooks: LongrunHook[]
-  status: () => ReturnType<typeof buildStatus>
+  /** the report for one session and its descendants; no session: every session (tests, bench) */
+  status: (sessionID?: string) => ReturnType<typeof buildStatus>
 }
 
 /** Builds the plugin's state and handlers. Exposed for tests and benchmarks. */
@@ -89,12 +91,12 @@ export async function createLongrun(
   }
   for (const hook of hooks) router.subscribe(hook.name, hook.events)
 
-  const contributions = (): Contributions => {
+  const contributions = (scope: StatusScope | undefined): Contributions => {
     const out: Contributions = { caches: [], sections: [] }
     for (const hook of [core, ...hooks]) {
       try {
         out.caches.push(...(hook.caches?.() ?? []))
-        const section = hook.status?.()
+        const section = hook.status?.(scope)
         if (section) out.sections.push({ hook: hook.name, ...section })
       } catch (err) {
         logger.hookError(hook.name, "status", err)
@@ -102,8 +104,12 @@ export async function createLongrun(
     }
     return out
   }
-  const status = () =>
-    buildStatus({ store, options, contributions: contributions(), clientCalls: calls.counts, events: router.seen, now })
+  // What a model reads is scoped to its own session: another session's ids and tasks never reach it.
+  const status = (sessionID?: string) => {
+    const scope = sessionID === undefined ? undefined : sessionScope(store, sessionID)
+    const parts = contributions(scope)
+    return buildStatus({ store, options, contributions: parts, clientCalls: calls.counts, events: router.seen, now, scope })
+  }
 
   if (offByHost.length > 0) {
     router.onFirstEvent(() =>
@@ -134,12 +140,14 @@ export async function createLongrun(
     hooks: [core, ...hooks],
     extra: {
       "longrun-status": {
-        description: "opencode-longrun: show this session's status (not sent to the model)",
-        run: (sessionID) => renderStatus(status(), sessionID),
+        description: "opencode-longrun: show this session's status (`all`: every session; not sent to the model)",
+        // The text goes to the user only (an ignored part), so `all` may name every session.
+        run: (sessionID, args) => renderStatus(status(args.toLowerCase() === "all" ? undefined : sessionID)),
       },
     },
     client,
     logger,
+    whenReady: (fn) => router.onFirstEvent(fn),
   })
 
   let disposed = false
@@ -175,15 +183,13 @@ export async function createLongrun(
   return { hooks: handlers, internals: { ctx, router, hooks, status } }
 }
 
+/** A package.json is a few KB; anything larger next to the binary is not OpenCode's. */
+const HOST_PACKAGE_MAX_BYTES = 64 * 1024
+
 /** The version of the opencode binary running this plugin, when its npm package says it. */
 function readHostVersion(): string | undefined {
-  return versionNextToBinary(process.execPath, (path) => {
-    try {
-      return readFileSync(path, "utf8")
-    } catch {
-      return undefined
-    }
-  })
+  // Regular files only, bounded: a FIFO or a huge file there must not stall the plugin's start.
+  return versionNextToBinary(process.execPath, (path) => readSmallRegularFile(path, HOST_PACKAGE_MAX_BYTES))
 }
 
 /** Waits for p, or at most ms on the clock. */

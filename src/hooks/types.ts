@@ -9,9 +9,9 @@ import type { Clock } from "../runtime/clock"
 import type { CallStats, Client } from "../runtime/client-calls"
 import type { Logger } from "../runtime/log"
 import type { TimerOwner } from "../runtime/timers"
-import type { CacheReport, StatusSection } from "../status/types"
+import type { CacheReport, StatusScope, StatusSection } from "../status/types"
 
-export type { CacheReport, Client, HostConfig, StatusSection }
+export type { CacheReport, Client, HostConfig, StatusScope, StatusSection }
 
 /** What every hook factory receives. */
 export interface HookContext {
@@ -58,6 +58,7 @@ export interface LongrunHook {
   /** slash commands by name (without the slash) */
   commands?: Record<string, CommandSpec>
   caches?: () => CacheReport[]
-  status?: () => StatusSection | undefined
+  /** Its part of the report: rows for the sessions in scope only (none given: every session). */
+  status?: (scope?: StatusScope) => StatusSection | undefined
   dispose?: () => void | Promise<void>
 }

@@ -3,7 +3,8 @@ import type { SessionStore } from "../cache/session-store"
 import type { LongrunOptions } from "../options"
 import { formatBytes, table } from "./format"
 import { processMemory, type ProcessMemory } from "./memory"
-import type { CacheReport, StatusSection } from "./types"
+import { entriesIn } from "./scope"
+import type { CacheReport, StatusScope, StatusSection } from "./types"
 
 export { formatBytes, table } from "./format"
 
@@ -31,6 +32,8 @@ export interface SessionReport {
 
 export interface StatusReport {
   generatedAt: string
+  /** whose report: one session and its descendants, or (the user's /longrun-status all) every session */
+  scope: { sessionID: string; sessions: number; otherSessions: number } | "all"
   store: {
     sessions: number
     maxSessions: number
@@ -108,13 +111,16 @@ export function buildStatus(deps: {
   clientCalls: Map<string, number>
   events: Map<string, number>
   now: () => number
+  /** undefined: every session (never for a report a model reads) */
+  scope?: StatusScope
 }): StatusReport {
-  const { store, options } = deps
-  const sessions = store.entries().map((e) => sessionReport(e, store))
+  const { store, options, scope } = deps
+  const sessions = entriesIn(store, scope).map((e) => sessionReport(e, store))
   const caches = [...sessionCaches(store), ...deps.contributions.caches]
   const sections = deps.contributions.sections
   return {
     generatedAt: new Date(deps.now()).toISOString(),
+    scope: scope ? { sessionID: scope.sessionID, sessions: sessions.length, otherSessions: store.size - sessions.length } : "all",
     store: {
       sessions: store.size,
       maxSessions: options.max_sessions,
@@ -135,12 +141,18 @@ function pick(s: SessionStore["stats"]) {
   return { added: s.added, expired: s.expired, evicted: s.evicted, deleted: s.deleted }
 }
 
-export function renderStatus(r: StatusReport, focusSession?: string): string {
+/** The report as text; it names only the sessions buildStatus put in it. */
+export function renderStatus(r: StatusReport): string {
   const out: string[] = []
   out.push(
     `opencode-longrun status at ${r.generatedAt}: ${r.store.sessions}/${r.store.maxSessions} sessions tracked, ` +
       `~${formatBytes(r.retainedBytes)} retained by the plugin`,
   )
+  if (r.scope !== "all" && r.scope.otherSessions > 0)
+    out.push(
+      `this session and its children only; ${r.scope.otherSessions} other session${r.scope.otherSessions === 1 ? "" : "s"} tracked ` +
+        "(counted in the totals, not named here; the user can list them with /longrun-status all)",
+    )
   out.push("")
   out.push("caches")
   out.push(
@@ -149,7 +161,7 @@ export function renderStatus(r: StatusReport, focusSession?: string): string {
       r.caches.map((c) => [c.name, String(c.entries), formatBytes(c.bytes)]),
     ),
   )
-  const sessions = focusSession ? r.sessions.filter((s) => s.id === focusSession || s.parentID === focusSession) : r.sessions
+  const sessions = r.sessions
   if (sessions.length > 0) {
     out.push("")
     out.push("sessions")

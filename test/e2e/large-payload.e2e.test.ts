@@ -40,7 +40,12 @@ describe("large-payload guard in real OpenCode", () => {
       script: bySession([
         [
           "Regenerate the build log",
-          sequence(Array.from({ length: TURNS }, (_, i) => [rewrite(i + 1), { text: `Turn ${i + 1} done.` }]).flat()),
+          // Its last turn asks for the status: a report names only the session it is asked in.
+          sequence([
+            ...Array.from({ length: TURNS }, (_, i) => [rewrite(i + 1), { text: `Turn ${i + 1} done.` }]).flat(),
+            { toolCalls: [{ name: "longrun_status", args: { format: "json" } }] },
+            { text: "Reported." },
+          ]),
         ],
         [
           "Print the big output",
@@ -48,10 +53,6 @@ describe("large-payload guard in real OpenCode", () => {
             { toolCalls: [{ name: "bash", args: { command: `seq -f '${LINE}' 1 500`, description: "big output" } }] },
             { text: "Printed." },
           ]),
-        ],
-        [
-          "Report status",
-          sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }]),
         ],
       ]),
     })
@@ -63,7 +64,7 @@ describe("large-payload guard in real OpenCode", () => {
       await Bun.sleep(500) // the user message's diff summary is computed after the turn
     }
     await oc.runPrompt("Print the big output.")
-    await oc.runPrompt("Report status.")
+    await oc.runPrompt("Report status.", { sessionID: diffSession })
     report = longrunReport(oc)
   }, 240_000)
 

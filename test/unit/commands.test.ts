@@ -3,6 +3,7 @@ import { COMMAND_HANDLED, createCommands } from "../../src/commands"
 import type { LongrunHook } from "../../src/hooks/types"
 import { Logger } from "../../src/runtime/log"
 import { fakeClient } from "../../testkit/fake-client"
+import { ev } from "../../testkit/events"
 import { pluginHarness } from "../../testkit/plugin-harness"
 
 function setup(hooks: LongrunHook[], extra = {}) {
@@ -81,5 +82,33 @@ describe("slash command plumbing", () => {
     const shown = JSON.stringify(h.fake.named("session.prompt")[0]!.args)
     expect(shown).toContain("opencode-longrun status at")
     expect(shown).toContain("ses_s")
+  })
+
+  test("a user's own command of our name runs as the user's: the plugin leaves it alone", async () => {
+    const h = await pluginHarness({ disabled_hooks: ["sidebar"] })
+    const config: Record<string, any> = { command: { "longrun-status": { template: "MY OWN $ARGUMENTS" }, "longrun-stop": null } }
+    await h.hooks.config!(config as never)
+    expect(config.command["longrun-status"]).toEqual({ template: "MY OWN $ARGUMENTS" })
+    const output = { parts: [] }
+    await h.hooks["command.execute.before"]!({ command: "longrun-status", sessionID: "ses_s", arguments: "x" }, output)
+    expect(output.parts).toEqual([])
+    expect(h.fake.named("session.prompt")).toHaveLength(0)
+    // Ours that the user did not define still run; a null entry is no definition.
+    await expect(
+      h.hooks["command.execute.before"]!({ command: "longrun-stop", sessionID: "ses_s", arguments: "" }, { parts: [] }),
+    ).rejects.toThrow(COMMAND_HANDLED)
+    await h.send(ev.idle("ses_s")) // the note waits for OpenCode to be up
+    expect(h.fake.logs().some((l) => l.message.includes("/longrun-status is yours"))).toBe(true)
+  })
+
+  test("a config read again keeps our own entries ours", async () => {
+    const { fake, commands } = setup([stopHook])
+    const config: { command?: Record<string, unknown> } = {}
+    commands.register(config)
+    commands.register(structuredClone(config))
+    await expect(commands.execute()({ command: "longrun-stop", sessionID: "s", arguments: "" }, { parts: [] })).rejects.toThrow(
+      COMMAND_HANDLED,
+    )
+    expect(fake.named("session.prompt")).toHaveLength(1)
   })
 })

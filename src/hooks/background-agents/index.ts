@@ -1,5 +1,6 @@
 import { tool } from "@opencode-ai/plugin"
 import { table } from "../../status/format"
+import { inScope } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { BackgroundManager, NAME } from "./manager"
 import { isFinished, runtime, type Task } from "./task"
@@ -109,9 +110,10 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
       },
     },
     caches: () => [{ name: "background-tasks", entries: manager.tasks.size, bytes: manager.estimateBytes() }],
-    status: () => {
+    status: (scope) => {
       const now = ctx.now()
-      const tasks = [...manager.tasks.values()]
+      // A task belongs to the session that started it; other sessions' tasks are never shown.
+      const tasks = [...manager.tasks.values()].filter((t) => inScope(scope, t.parentID))
       const rows = tasks.map((t) => [
         t.id,
         t.description.slice(0, 30),

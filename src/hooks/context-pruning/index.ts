@@ -2,6 +2,7 @@ import { DEFAULT_PRICES } from "../../bill/prices"
 import { assumedShape, type CacheShape } from "../../bill/moment"
 import type { SessionEntry } from "../../cache/session-entry"
 import { MAX_ID_LENGTH } from "../../events/parse"
+import { entriesIn } from "../../status/scope"
 import { detach } from "../../runtime/detach"
 import type { HookContext, LongrunHook } from "../types"
 import { type Applied, applyDecisions, type OutgoingMessage } from "./apply"
@@ -189,7 +190,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
       },
     },
     tools: { longrun_recall: createRecallTool(ctx.client, find) },
-    status: () => pruningStatus(ctx.store, NAME, timing, recent),
+    status: (scope) => pruningStatus(entriesIn(ctx.store, scope), NAME, timing, recent),
   }
 }
 

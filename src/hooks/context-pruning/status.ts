@@ -1,4 +1,4 @@
-import type { SessionStore } from "../../cache/session-store"
+import type { SessionEntry } from "../../cache/session-entry"
 import { table } from "../../status/format"
 import type { StatusSection } from "../types"
 import type { PruneState } from "./state"
@@ -14,8 +14,13 @@ export interface Timing {
 const n = (x: number) => x.toLocaleString("en-US")
 
 /** The pruning section of longrun_status: what was left out, when, and what it saved. */
-export function pruningStatus(store: SessionStore, name: string, timing: Timing, recent: readonly number[]): StatusSection {
-  const sessions = store.entries().flatMap((e) => {
+export function pruningStatus(
+  entries: readonly SessionEntry[],
+  name: string,
+  timing: Timing,
+  recent: readonly number[],
+): StatusSection {
+  const sessions = entries.flatMap((e) => {
     const s = e.peekState<PruneState>(name)
     if (!s || s.requests === 0) return []
     return [

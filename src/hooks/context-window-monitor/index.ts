@@ -1,6 +1,7 @@
 import { type ContextUsage, contextUsage } from "../../cache/context-usage"
 import type { SessionEntry } from "../../cache/session-entry"
 import { percent, table } from "../../status/format"
+import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { contextNote } from "./note"
 
@@ -96,8 +97,8 @@ export function createContextWindowMonitorHook(ctx: HookContext): LongrunHook {
         state.pending = undefined
       },
     },
-    status: () => {
-      const rows = ctx.store.entries().flatMap((e) => {
+    status: (scope) => {
+      const rows = entriesIn(ctx.store, scope).flatMap((e) => {
         const s = e.peekState<MonitorState>(NAME)
         const u = contextUsage(e, ctx.limits) ?? s?.last
         if (!u) return []

@@ -1,6 +1,7 @@
 import { type ContextUsage, contextUsage } from "../../cache/context-usage"
 import type { SessionEntry } from "../../cache/session-entry"
 import { percent, table } from "../../status/format"
+import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { type CompactionState, createAttempts, newCompactionState } from "./attempt"
 import { hostOverflowPoint } from "./overflow"
@@ -125,8 +126,8 @@ export function createPreemptiveCompactionHook(ctx: HookContext): LongrunHook {
         if (entry) output.context.push(...summaryContext(entry, options.compaction_include_todos))
       },
     },
-    status: () => {
-      const rows = ctx.store.entries().flatMap((e) => {
+    status: (scope) => {
+      const rows = entriesIn(ctx.store, scope).flatMap((e) => {
         if (!e.peekState<CompactionState>(NAME)) return []
         const f = e.compaction
         const at = f.thresholdTokens !== undefined ? `${f.thresholdTokens}/${f.hostOverflowTokens ?? "-"}` : "-"

@@ -2,6 +2,7 @@ import { tool } from "@opencode-ai/plugin"
 import type { SessionEntry } from "../../cache/session-entry"
 import { detach } from "../../runtime/detach"
 import { table } from "../../status/format"
+import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { createContinuation } from "./machine"
 import { newMark } from "./progress"
@@ -135,8 +136,8 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
         run: (sessionID) => resume(ctx.store.touch(sessionID)),
       },
     },
-    status: () => {
-      const rows = ctx.store.entries().flatMap((e) => {
+    status: (scope) => {
+      const rows = entriesIn(ctx.store, scope).flatMap((e) => {
         const s = e.peekState<TodoState>(NAME)
         if (!s) return []
         const f = e.continuation
