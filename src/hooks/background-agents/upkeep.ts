@@ -17,7 +17,8 @@ export function backgroundFact(parentID: string, tasks: Iterable<Task>): Backgro
 export function overdue(tasks: Iterable<Task>, now: number, o: LongrunOptions): Array<[Task, string]> {
   const out: Array<[Task, string]> = []
   for (const t of tasks) {
-    if (t.status !== "running") continue
+    // a task being cancelled is the sweep's own business (see BackgroundManager.sweep)
+    if (t.status !== "running" || t.cancelling) continue
     const quiet = now - t.lastActivityAt
     if (quiet >= o.background_stale_ms)
       out.push([t, `stale: no activity for ${Math.round(quiet / 1000)} s (background_stale_ms is ${o.background_stale_ms})`])
