@@ -17,9 +17,12 @@ const RESUME_COMMAND = "longrun-resume"
 
 /**
  * When a session goes idle with open todos: one countdown notice, then one prompt to
- * continue. Stops on abort, user input, compaction, running background tasks, on the
- * user's command, and when prompts stop closing todos (stagnation, which sticks until
- * the user resumes). Publishes entry.continuation (its only writer).
+ * continue, with the person's agent, model, variant and tools. Stops on abort, the
+ * person writing (only text they typed counts), compaction, running background tasks,
+ * on the user's command, and when prompts stop closing todos (stagnation, which sticks
+ * until the user resumes). Waits after a message that is not a go-ahead (until the todo
+ * list changes) and after an error no prompt can fix (until the person writes).
+ * Publishes entry.continuation (its only writer).
  */
 export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   const machine = createContinuation(ctx)
