@@ -22,6 +22,19 @@ describe("todo continuation: what counts as the person writing", () => {
     expect(h.prompts()).toHaveLength(1)
   })
 
+  test("a failed turn is not an abort: OpenCode's second idle pair after the error leaves the countdown running", async () => {
+    const h = await session()
+    // As OpenCode 1.18.33 ends a turn the provider refused (HTTP 400): error, idle pair, the failed reply, idle pair.
+    await h.send(ev.status("s", "busy"))
+    await h.send(ev.error("s", "APIError", { message: "Unsupported parameter: foo", statusCode: 400, isRetryable: false }))
+    await h.idle()
+    const error = { name: "APIError", data: { message: "Unsupported parameter: foo", statusCode: 400 } }
+    await h.send(ev.assistant("s", "msg_003", {}, { time: { created: 1, completed: 2 }, error, finish: "error" }))
+    await h.idle()
+    await h.settle()
+    expect(h.prompts()).toHaveLength(1)
+  })
+
   test("a synthetic user message (another plugin's noReply notice, or this plugin's own) does not cancel the countdown", async () => {
     const h = await session({ todo_countdown_ms: 5_000, todo_cooldown_ms: 0 })
     await h.idle()

@@ -134,8 +134,12 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
         machine.cancel(entry, entry.peekState<TodoState>(NAME), `session ${ev.status}`)
       },
       "message.updated": (ev, entry) => {
-        if (entry && ev.info.role === "assistant" && ev.info.completed === undefined)
-          machine.cancel(entry, entry.peekState<TodoState>(NAME), "assistant activity")
+        if (!entry || ev.info.role !== "assistant") return
+        const state = entry.peekState<TodoState>(NAME)
+        if (ev.info.completed === undefined) return machine.cancel(entry, state, "assistant activity")
+        // A failed turn ends: error, idle pair, the failed reply, idle pair. The second pair
+        // closes that reply; it is not an abort of the idle session.
+        if (state && (state.countdown || state.starting)) state.idleEvents = 0
       },
       "message.part.updated": (ev, entry) => {
         const part = ev.part
