@@ -47,10 +47,18 @@ export const ev = {
       },
     }
   },
-  textPart(sessionID: string, messageID: string, partID: string, text: string) {
+  /** A text part; `extra` adds fields such as `synthetic: true` or `ignored: true`. */
+  textPart(sessionID: string, messageID: string, partID: string, text: string, extra: Record<string, unknown> = {}) {
     return {
       type: "message.part.updated",
-      properties: { sessionID, part: { id: partID, sessionID, messageID, type: "text", text } },
+      properties: { sessionID, part: { id: partID, sessionID, messageID, type: "text", text, ...extra } },
+    }
+  },
+  /** A part of another type, e.g. the `compaction` part of OpenCode's compaction request. */
+  otherPart(sessionID: string, messageID: string, partID: string, type: string, extra: Record<string, unknown> = {}) {
+    return {
+      type: "message.part.updated",
+      properties: { sessionID, part: { id: partID, sessionID, messageID, type, ...extra } },
     }
   },
   toolPart(sessionID: string, messageID: string, partID: string, tool: string, output?: string) {
@@ -87,7 +95,8 @@ export const ev = {
   created(sessionID: string, parentID?: string) {
     return { type: "session.created", properties: { sessionID, info: { id: sessionID, parentID, title: "t" } } }
   },
-  error(sessionID: string, name: string) {
-    return { type: "session.error", properties: { sessionID, error: { name, data: { message: name } } } }
+  /** session.error; `data` replaces the default `{ message: name }` (e.g. `{ message, statusCode: 401 }`). */
+  error(sessionID: string, name: string, data: Record<string, unknown> = { message: name }) {
+    return { type: "session.error", properties: { sessionID, error: { name, data } } }
   },
 }

@@ -45,7 +45,10 @@ export interface BackgroundTaskView {
 export interface BackgroundFact {
   /** tasks of this session still queued or running */
   running: number
-  /** this session's tasks, newest last, finished ones while retained (at most MAX_TASK_VIEWS) */
+  /**
+   * this session's tasks: every unfinished one first (up to MAX_OPEN_TASK_VIEWS), then the
+   * newest finished ones while retained, while the list is shorter than MAX_TASK_VIEWS
+   */
   tasks: BackgroundTaskView[]
 }
 
@@ -65,6 +68,8 @@ export interface PruningFact {
 }
 
 export const MAX_TASK_VIEWS = 10
+/** Unfinished tasks a parent's fact names (the compaction summary must know them all). */
+export const MAX_OPEN_TASK_VIEWS = 50
 
 export function initialCompactionFact(): CompactionFact {
   return {

@@ -3,6 +3,7 @@ import type { EventOf, LongrunEvent, MessageInfo, PartInfo } from "../events/typ
 import { detach } from "../runtime/detach"
 import type { MessageRecord } from "./message-log"
 import type { ModelLimits } from "./model-limits"
+import { choiceOf, writtenByPerson } from "./prompt-choice"
 import type { SessionEntry } from "./session-entry"
 import type { SessionStore } from "./session-store"
 import { contextTokens } from "./usage"
@@ -104,6 +105,10 @@ function onMessageUpdated(entry: SessionEntry, info: MessageInfo, now: number): 
     info.summary ? undefined : info.modelID,
   )
   if (info.role === "user" && info.diffs) measureDiffs(entry, record, info.diffs)
+  // A newer user message: a candidate until a part shows whether the person wrote it
+  // (OpenCode re-sends older user messages after idle; ids sort in creation order).
+  if (info.role === "user" && info.id > (entry.pendingPrompt?.messageID ?? entry.lastPrompt?.messageID ?? ""))
+    entry.pendingPrompt = choiceOf(info)
   if (!record) return
   record.role = info.role
   record.agent = keep(record.agent, info.agent)
@@ -167,6 +172,10 @@ function setPartSize(entry: SessionEntry, record: MessageRecord, partID: string,
 function onPartUpdated(entry: SessionEntry, part: PartInfo): void {
   const record = entry.messages.upsert(part.messageID, () => newRecord(part.messageID))
   if (!record) return
+  if (part.kind === "text" && entry.pendingPrompt?.messageID === part.messageID && writtenByPerson(part)) {
+    entry.lastPrompt = entry.pendingPrompt
+    entry.pendingPrompt = undefined
+  }
   if (part.kind === "text" || part.kind === "reasoning") {
     setPartSize(entry, record, part.id, "text", Buffer.byteLength(part.text, "utf8"))
   } else if (part.kind === "tool") {

@@ -32,6 +32,21 @@ export interface UsageSnapshot {
   at: number
 }
 
+/**
+ * What the person chose for their last message: agent, model, variant (a reasoning
+ * level such as "high") and tool switches (`{ question: false }`). Every prompt the
+ * plugin sends carries these: OpenCode 1.18.33 applies a variant only when the prompt
+ * names it, so a prompt without one falls back to the agent's default.
+ */
+export interface PromptChoice {
+  messageID: string
+  agent?: string
+  providerID?: string
+  modelID?: string
+  variant?: string
+  tools?: Record<string, boolean>
+}
+
 export interface PayloadSeen {
   kind: "text" | "tool-output" | "diff"
   label: string
@@ -65,6 +80,10 @@ export class SessionEntry {
   providerID: string | undefined
   modelID: string | undefined
   usage: UsageSnapshot | undefined
+  /** the person's last message: agent, model, variant, tool switches (see ./prompt-choice.ts) */
+  lastPrompt: PromptChoice | undefined
+  /** the newest user message, until one of its parts shows that the person wrote it */
+  pendingPrompt: PromptChoice | undefined
   todos: TodoItem[] | undefined
   /** compaction epoch: increments on session.compacted */
   epoch = 0
@@ -154,6 +173,7 @@ export class SessionEntry {
     store += stringBytes(this.agent) + stringBytes(this.providerID) + stringBytes(this.modelID)
     store += this.messages.estimateBytes()
     if (this.usage) store += OBJECT_OVERHEAD * 2 + stringBytes(this.usage.messageID)
+    for (const c of [this.lastPrompt, this.pendingPrompt]) if (c) store += choiceBytes(c)
     for (const t of this.todos ?? []) store += OBJECT_OVERHEAD + stringBytes(t.content) + stringBytes(t.status)
     for (const p of this.largest) store += OBJECT_OVERHEAD + stringBytes(p.label)
     const hooks: Record<string, number> = {}
@@ -185,4 +205,11 @@ export class SessionEntry {
   get isReleased(): boolean {
     return this.released
   }
+}
+
+function choiceBytes(c: PromptChoice): number {
+  let b = OBJECT_OVERHEAD + stringBytes(c.messageID) + stringBytes(c.agent) + stringBytes(c.variant)
+  b += stringBytes(c.providerID) + stringBytes(c.modelID)
+  for (const name of Object.keys(c.tools ?? {})) b += MAP_ENTRY_OVERHEAD + stringBytes(name)
+  return b
 }

@@ -1,4 +1,5 @@
 import { type Json, num, rec, str } from "./json"
+import { isOwnText } from "./own-text"
 import type { LongrunEvent, MessageInfo, PartInfo, SessionStatusType, TodoItem, TokenCounts } from "./types"
 
 export { isRecord, type Json, num, rec, str } from "./json"
@@ -6,6 +7,8 @@ export { isRecord, type Json, num, rec, str } from "./json"
 /** Ids longer than this are not OpenCode's: such an event is ignored, not kept. */
 export const MAX_ID_LENGTH = 256
 const MAX_TODOS_READ = 1_000
+/** A user message's tool switches: more than this many are not OpenCode's. */
+const MAX_TOOL_SWITCHES = 200
 
 function id(x: unknown): string | undefined {
   const s = str(x)
@@ -83,6 +86,7 @@ export function parseEvent(raw: unknown): LongrunEvent | undefined {
         sessionID: id(p.sessionID),
         errorName: str(error?.name),
         errorMessage: str(rec(error?.data)?.message) ?? str(error?.message),
+        errorStatus: num(rec(error?.data)?.statusCode),
       }
     }
     case "todo.updated": {
@@ -108,6 +112,20 @@ export function todoItems(list: unknown[]): TodoItem[] {
     if (content !== undefined && status !== undefined) out.push({ content, status, priority: str(r?.priority) })
   }
   return out
+}
+
+/** { name: boolean } only; anything else is dropped. Keys are the event's own: copy what is kept. */
+function toolSwitches(x: unknown): Record<string, boolean> | undefined {
+  const r = rec(x)
+  if (!r) return undefined
+  const out: Record<string, boolean> = {}
+  let n = 0
+  for (const [name, on] of Object.entries(r)) {
+    if (typeof on !== "boolean" || name.length > MAX_ID_LENGTH) continue
+    if (++n > MAX_TOOL_SWITCHES) break
+    Object.defineProperty(out, name, { value: on, enumerable: true, writable: true, configurable: true })
+  }
+  return n > 0 ? out : undefined
 }
 
 function tokens(x: unknown): TokenCounts | undefined {
@@ -138,6 +156,8 @@ function messageInfo(info: Json): MessageInfo | undefined {
     agent,
     providerID: str(info.providerID) ?? str(model?.providerID),
     modelID: str(info.modelID) ?? str(model?.modelID),
+    variant: str(model?.variant) ?? str(info.variant),
+    tools: toolSwitches(info.tools),
     created: num(time?.created),
     completed: num(time?.completed),
     finish: str(info.finish),
@@ -174,7 +194,16 @@ function partInfo(part: Json): PartInfo | undefined {
   if (!partID || !messageID) return undefined
   const type = str(part.type)
   if (type === "text" || type === "reasoning") {
-    return { kind: type, id: partID, messageID, text: str(part.text) ?? "", synthetic: part.synthetic === true }
+    const text = str(part.text) ?? ""
+    return {
+      kind: type,
+      id: partID,
+      messageID,
+      text,
+      synthetic: part.synthetic === true,
+      ignored: part.ignored === true,
+      own: isOwnText(text),
+    }
   }
   if (type === "tool") {
     const state = rec(part.state)

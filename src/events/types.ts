@@ -28,6 +28,10 @@ export interface MessageInfo {
   agent?: string
   providerID?: string
   modelID?: string
+  /** the model variant a user message asked for (model.variant), e.g. "high" */
+  variant?: string
+  /** a user message's tool switches, e.g. { question: false } */
+  tools?: Record<string, boolean>
   created?: number
   completed?: number
   finish?: string
@@ -41,7 +45,18 @@ export interface MessageInfo {
 }
 
 export type PartInfo =
-  | { kind: "text" | "reasoning"; id: string; messageID: string; text: string; synthetic: boolean }
+  | {
+      kind: "text" | "reasoning"
+      id: string
+      messageID: string
+      text: string
+      /** added by OpenCode or a plugin, not typed by the person */
+      synthetic: boolean
+      /** shown to the person, never sent to the model (a command's output) */
+      ignored: boolean
+      /** one of this plugin's own prompts or notices (see ./own-text.ts) */
+      own: boolean
+    }
   | { kind: "tool"; id: string; messageID: string; tool: string; status?: string; outputBytes: number }
   | { kind: "other"; id: string; messageID: string }
 
@@ -58,7 +73,14 @@ export type LongrunEvent =
   | { type: "session.compacted"; sessionID: string }
   | { type: "session.created" | "session.updated"; sessionID: string; parentID?: string }
   | { type: "session.deleted"; sessionID: string }
-  | { type: "session.error"; sessionID: string | undefined; errorName?: string; errorMessage?: string }
+  | {
+      type: "session.error"
+      sessionID: string | undefined
+      errorName?: string
+      errorMessage?: string
+      /** the provider's HTTP status, for API errors */
+      errorStatus?: number
+    }
   | { type: "todo.updated"; sessionID: string; todos: TodoItem[] }
 
 export type EventType = LongrunEvent["type"]

@@ -99,21 +99,27 @@ export function wrapClient(client: Client, clock: Clock, policy: CallPolicy): { 
   }
 
   const namespaces = new Map<string, object>()
-  const wrapNamespace = (ns: string, target: object): object =>
+  const wrapNamespace = (ns: string, target: object, owner: object): object =>
     new Proxy(target, {
       get(obj, prop, receiver) {
         const value = Reflect.get(obj, prop, receiver)
         if (typeof value !== "function" || typeof prop !== "string") return value
         return (...args: unknown[]) => call(`${ns}.${prop}`, value as (...a: unknown[]) => unknown, obj, args)
       },
+      // A namespace that is itself callable: a direct call goes through the wrapper too.
+      apply(fn, _self, args) {
+        return call(ns, fn as (...a: unknown[]) => unknown, owner, args)
+      },
     })
+  // Namespaces may be functions (a proxy, a bound wrapper), not only objects: every one is
+  // wrapped, or its calls would escape the timeout and the abort on dispose.
   const wrapped = new Proxy(client as object, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver)
-      if (typeof prop !== "string" || typeof value !== "object" || value === null) return value
+      if (typeof prop !== "string" || value === null || (typeof value !== "object" && typeof value !== "function")) return value
       let ns = namespaces.get(prop)
       if (!ns) {
-        ns = wrapNamespace(prop, value)
+        ns = wrapNamespace(prop, value, obj)
         namespaces.set(prop, ns)
       }
       return ns

@@ -5,7 +5,12 @@ import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 export const bgOnly: Factory[] = [["background-agents", createBackgroundAgentsHook]]
 
 /** The background-agents hook alone, a parent with a known model, and helpers to launch and finish children. */
-export async function setup(options: Record<string, unknown> = {}, promptDelay = 0, parentPrompt?: () => unknown) {
+export async function setup(
+  options: Record<string, unknown> = {},
+  promptDelay = 0,
+  parentPrompt?: (args: any) => unknown,
+  responders: Record<string, (args: any) => unknown> = {},
+) {
   let n = 0
   let inFlight = 0
   let maxInFlight = 0
@@ -19,13 +24,14 @@ export async function setup(options: Record<string, unknown> = {}, promptDelay =
         "session.create": () => ({ data: { id: `ses_child${++n}` } }),
         "session.promptAsync": async (args: any) => {
           if (args.path.id !== "ses_parent") return { data: true }
-          if (parentPrompt) return parentPrompt()
+          if (parentPrompt) return parentPrompt(args)
           inFlight++
           maxInFlight = Math.max(maxInFlight, inFlight)
           await later.wait(promptDelay)
           inFlight--
           return { data: true }
         },
+        ...responders,
       },
     },
   )

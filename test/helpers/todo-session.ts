@@ -24,5 +24,10 @@ export async function session(options: Record<string, unknown> = FAST, responder
   /** Lets fake time pass: due timers fire, promises settle. */
   const settle = (ms = 60) => h.clock.advance(ms)
   const entry = () => h.internals.ctx.store.peek("s")!
-  return { ...h, idle, prompts, settle, entry }
+  /** A message the person typed, as OpenCode 1.18.33 sends it: the user message, then its text part. */
+  const say = async (id: string, text: string, info: Record<string, unknown> = {}) => {
+    await h.send(ev.user("s", id, { time: { created: h.clock.now() }, ...info }))
+    await h.send(ev.textPart("s", id, `prt_${id}`, text))
+  }
+  return { ...h, idle, prompts, settle, entry, say }
 }

@@ -30,6 +30,28 @@ describe("context-window monitor", () => {
     expect(toasts[1]!.variant).toBe("warning")
   })
 
+  test("output tokens are not input: against limit.input, the note counts what the window holds", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", { context: 400_000, input: 272_000, output: 128_000 })
+    await h.send(ev.assistant("s", "msg_001", { input: 250_000, read: 10_000, output: 20_000 }))
+    const note = await h.toolAfter("s")
+    expect(note).toContain("260,000 of 272,000 tokens in use (96% of the context window)")
+    expect(note).not.toContain("103%")
+    expect(h.fake.toasts()[0]!.message).toBe("Context 96% of the window used (260,000/272,000 tokens)")
+  })
+
+  test("what the agent reads never goes over 100 %, in the note or in longrun_status", async () => {
+    const h = await pluginHarness({}, { factories: monitorOnly })
+    await h.chatParams("s", LIMIT)
+    await h.send(ev.assistant("s", "msg_001", { input: 24_000, output: 1_000 }))
+    const note = await h.toolAfter("s")
+    expect(note).toContain("(100% of the context window)")
+    const status = String(await h.hooks.tool!.longrun_status!.execute({ scope: "all" } as never, { sessionID: "s" } as never))
+    for (const text of [note, status])
+      for (const pct of text.match(/\d+%/g) ?? []) expect(Number.parseInt(pct, 10)).toBeLessThanOrEqual(100)
+    expect(note).not.toContain("25,000 of 20,000")
+  })
+
   test("a compaction starts a new epoch: thresholds fire again", async () => {
     const h = await pluginHarness({}, { factories: monitorOnly })
     await h.chatParams("s", LIMIT)

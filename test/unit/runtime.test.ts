@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test"
 import { createPreemptiveCompactionHook } from "../../src/hooks/preemptive-compaction"
+import { createLongrun } from "../../src/plugin"
 import { TimerOwner } from "../../src/runtime/timers"
 import { ev } from "../../testkit/events"
+import { fakePluginInput } from "../../testkit/fake-client"
 import { fakeClock } from "../../testkit/fake-clock"
 import { pluginHarness } from "../../testkit/plugin-harness"
 
@@ -28,6 +30,25 @@ describe("client wrapper", () => {
     const before = h.fake.calls.length
     await expect(h.internals.ctx.client.session.todo({ path: { id: "s" } })).rejects.toThrow("disposed")
     expect(h.fake.calls.length).toBe(before)
+  })
+
+  test("a client whose namespaces are functions: its hung catalogue and todo reads still end on dispose", async () => {
+    // Some clients (proxies, bound SDK wrappers) expose `config` and `session` as functions, not objects.
+    const hang: any = new Proxy(() => {}, { get: () => hang, apply: () => new Promise(() => {}) })
+    const clock = fakeClock()
+    const { hooks, internals } = await createLongrun(fakePluginInput(hang), {}, { clock: clock.clock })
+    await hooks.event!({ event: ev.assistant("s", "msg_001", { input: 100 }) } as never) // a catalogue read
+    await hooks.event!({ event: ev.status("s", "idle") } as never) // a session.todo read
+    await clock.settle()
+    expect(internals.ctx.calls.counts.get("config.providers")).toBe(1)
+    expect(internals.ctx.calls.counts.get("session.todo")).toBe(1)
+    let returned = false
+    const disposing = hooks.dispose!().then(() => (returned = true))
+    await clock.settle()
+    expect(returned).toBe(true) // at once: not after DISPOSE_WAIT_MS
+    expect(internals.router.pendingCount).toBe(0)
+    await clock.advance(2_000)
+    await disposing
   })
 
   test("log lines and toasts waiting on a hung host are bounded; the rest are dropped and counted", async () => {

@@ -24,7 +24,7 @@ describe("todo continuation: stagnation, commands, one prompt in flight", () => 
     await h.idle()
     await h.settle()
     expect(h.entry().continuation.reason).toBe("stagnation")
-    await h.send(ev.user("s", "msg_020", { time: { created: h.clock.now() + 60_000 } }))
+    await h.say("msg_020", "continue")
     await h.clock.advance(10_000)
     await h.idle()
     await h.settle()

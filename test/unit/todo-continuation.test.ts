@@ -53,7 +53,7 @@ describe("todo continuation enforcer", () => {
   test("a user message during the countdown cancels it", async () => {
     const h = await session()
     await h.idle()
-    await h.send(ev.user("s", "msg_003", { time: { created: h.clock.now() } }))
+    await h.say("msg_003", "Wait, look at the logs first.")
     await h.settle()
     expect(h.prompts()).toHaveLength(0)
   })
@@ -84,7 +84,7 @@ describe("todo continuation enforcer", () => {
     await h.settle()
     expect(h.prompts()).toHaveLength(0)
     await h.clock.advance(10_000)
-    await h.send(ev.user("s", "msg_004", { time: { created: h.clock.now() } }))
+    await h.say("msg_004", "go on")
     await h.idle()
     await h.settle()
     expect(h.prompts()).toHaveLength(1)
@@ -217,11 +217,14 @@ describe("todo continuation enforcer", () => {
     const h = await session({ ...FAST, todo_stagnation_limit: 2 })
     await h.idle()
     await h.settle()
-    await h.send(ev.user("s", "msg_010", { time: { created: h.clock.now() } })) // the prompt we just sent
+    // the prompt we just sent, as it comes back
+    await h.send(ev.user("s", "msg_010", { time: { created: h.clock.now() } }))
+    await h.send(ev.textPart("s", "msg_010", "prt_010", h.prompts()[0]!.body.parts[0].text))
     await h.clock.advance(10_000)
     await h.idle()
     await h.settle()
     await h.send(ev.user("s", "msg_011", { time: { created: h.clock.now() } }))
+    await h.send(ev.textPart("s", "msg_011", "prt_011", h.prompts()[1]!.body.parts[0].text))
     await h.clock.advance(10_000)
     await h.idle()
     await h.settle()

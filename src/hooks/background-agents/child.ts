@@ -16,8 +16,8 @@ export async function startChild(ctx: HookContext, task: Task, adopt: (childID: 
   )
   const childID = str(rec(created?.data)?.id)
   if (!childID) throw new Error(`could not create the child session: ${JSON.stringify(created?.error ?? created).slice(0, 200)}`)
-  if (isFinished(task)) {
-    // cancelled while the session was being created
+  if (isFinished(task) || task.cancelling) {
+    // cancelled while the session was being created: no prompt goes out
     await ctx.client.session.abort({ path: { id: childID } }).catch(() => {})
     return
   }

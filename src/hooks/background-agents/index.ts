@@ -2,6 +2,7 @@ import { tool } from "@opencode-ai/plugin"
 import { table } from "../../status/format"
 import { inScope } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
+import { describeCancel } from "./cancel"
 import { BackgroundManager, NAME } from "./manager"
 import { isFinished, runtime, type Task } from "./task"
 
@@ -43,8 +44,7 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
   const cancelAll = async (sessionID: string): Promise<string> => {
     const mine = [...manager.tasks.values()].filter((t) => t.parentID === sessionID && !isFinished(t))
     if (mine.length === 0) return "No background task of this session is running or queued."
-    await manager.cancel(mine, "cancelled by the user", false)
-    return `Cancelled ${mine.map((t) => `${t.id} (${t.description})`).join(", ")}.`
+    return describeCancel(await manager.cancel(mine, "cancelled by the user", false))
   }
 
   return {
@@ -91,15 +91,7 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
               ? [...manager.tasks.values()].filter((t) => t.parentID === context.sessionID && !isFinished(t))
               : [find(args.task_id)].filter((t): t is Task => t !== undefined)
           if (targets.length === 0) return `Nothing to cancel for ${args.task_id}.`
-          const done = targets.filter(isFinished)
-          await manager.cancel(targets, "cancelled with background_cancel", false)
-          const cancelled = targets.filter((t) => !done.includes(t))
-          return [
-            cancelled.length ? `Cancelled ${cancelled.map((t) => `${t.id} (${t.description})`).join(", ")}.` : "",
-            done.length ? `Already finished: ${done.map((t) => `${t.id} (${t.status})`).join(", ")}.` : "",
-          ]
-            .filter(Boolean)
-            .join(" ")
+          return describeCancel(await manager.cancel(targets, "cancelled with background_cancel", false))
         },
       }),
     },

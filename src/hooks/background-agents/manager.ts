@@ -2,6 +2,7 @@ import type { LongrunEvent } from "../../events/types"
 import type { TimerHandle } from "../../runtime/clock"
 import { detach } from "../../runtime/detach"
 import type { HookContext } from "../types"
+import { type CancelOutcome, Cancels } from "./cancel"
 import { startChild } from "./child"
 import { Notices } from "./notices"
 import { applyChildEvent } from "./progress"
@@ -28,6 +29,7 @@ export class BackgroundManager {
   private readonly slots: Slots
   readonly notices: Notices
   private readonly waiters: Waiters
+  private readonly cancels: Cancels
   private sweeper: TimerHandle | undefined
   private seq = 0
   private disposed = false
@@ -45,6 +47,10 @@ export class BackgroundManager {
     )
     this.notices = new Notices(ctx)
     this.waiters = new Waiters(ctx.timers)
+    this.cancels = new Cancels(ctx, {
+      finish: (task, status, error, opts) => this.finish(task, status, error, opts),
+      pump: () => this.pump(),
+    })
   }
 
   launch(input: LaunchInput): Task | string {
@@ -81,11 +87,15 @@ export class BackgroundManager {
     try {
       await startChild(this.ctx, task, (childID) => this.byChild.set(childID, task.id))
       // Cancelled while the prompt was on its way: the child must not run unwatched.
-      if (isFinished(task)) void this.abortChild(task.childID)
+      if (isFinished(task)) void this.cancels.abortChild(task.childID)
+      else if (task.cancelling && task.childID) void this.cancels.stopChild(task)
+      // Cancelled while its session was being created: no prompt went out, nothing runs.
+      else if (task.cancelling)
+        this.finish(task, "cancelled", task.cancelling.reason, { notify: task.cancelling.notify, pump: true })
     } catch (err) {
       this.finish(task, "error", err instanceof Error ? err.message : String(err))
       // The prompt may have arrived even though the call failed or timed out.
-      void this.abortChild(task.childID)
+      void this.cancels.abortChild(task.childID)
     }
   }
 
@@ -120,21 +130,9 @@ export class BackgroundManager {
     if (opts.notify) this.notifyParent(task)
   }
 
-  /** Cancels tasks together: none of the slots they free goes to another of them. */
-  async cancel(targets: Task[], reason: string, notify = true): Promise<void> {
-    const live = targets.filter((t) => !isFinished(t))
-    for (const t of live) this.finish(t, "cancelled", reason, { notify, pump: false })
-    this.pump()
-    await Promise.allSettled(live.map((t) => this.abortChild(t.childID)))
-  }
-
-  /** Aborts a child session; a failure is logged, never thrown. */
-  abortChild(childID: string | undefined): Promise<void> {
-    if (!childID) return Promise.resolve()
-    return this.ctx.client.session.abort({ path: { id: childID } }).then(
-      () => {},
-      (err) => this.ctx.logger.log("warn", `could not abort background session ${childID}: ${String(err)}`),
-    )
+  /** Cancels tasks together (see ./cancel.ts): resolves with what happened to each. */
+  cancel(targets: Task[], reason: string, notify = true): Promise<Array<{ task: Task; outcome: CancelOutcome }>> {
+    return this.cancels.cancel(targets, reason, notify)
   }
 
   runningCount(parentID?: string): number {
@@ -168,7 +166,8 @@ export class BackgroundManager {
     if (!task) return
     task.lastActivityAt = this.ctx.now()
     const outcome = applyChildEvent(task, ev, this.ctx.options.background_result_max_chars)
-    if (outcome && ev.type === "session.deleted") {
+    if (outcome && task.cancelling) this.cancels.childStopped(task, outcome)
+    else if (outcome && ev.type === "session.deleted") {
       // Deleting a parent deletes its children first: wait a tick before the freed slot goes to
       // the next task or the parent is told, so that a parent deletion right behind cancels both.
       this.finish(task, outcome.status, outcome.error, { notify: false, pump: false })
@@ -206,7 +205,9 @@ export class BackgroundManager {
 
   /** The safety net: cancels stale and overdue tasks. Runs only while tasks run. */
   sweep(): void {
-    for (const [t, reason] of overdue(this.tasks.values(), this.ctx.now(), this.ctx.options)) void this.cancel([t], reason)
+    const now = this.ctx.now()
+    this.cancels.retry(this.tasks.values(), now)
+    for (const [t, reason] of overdue(this.tasks.values(), now, this.ctx.options)) void this.cancel([t], reason)
     this.prune()
     if (this.runningCount() === 0) this.stopSweeper()
   }

@@ -1,3 +1,4 @@
+import { OWN_TEXT_PREFIX } from "../../events/own-text"
 import { runtime, type Task } from "./task"
 
 /**
@@ -6,7 +7,7 @@ import { runtime, type Task } from "./task"
  */
 export function noticeText(task: Task, stillRunning: number, finished: Task[], now: number): { text: string; noReply: boolean } {
   const secs = Math.round(runtime(task, now) / 1000)
-  const lines = [`[longrun] Background task ${task.id} (${task.description}) ${task.status} after ${secs} s.`]
+  const lines = [`${OWN_TEXT_PREFIX}Background task ${task.id} (${task.description}) ${task.status} after ${secs} s.`]
   if (task.error) lines.push(`Reason: ${task.error}`)
   if (stillRunning > 0) {
     lines.push(`${stillRunning} background task(s) of this session still running.`)

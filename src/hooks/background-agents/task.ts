@@ -40,6 +40,11 @@ export interface Task {
   error?: string
   /** true once the concurrency slot is given back; guards exactly-once release */
   released: boolean
+  /**
+   * A cancel was asked for while the child runs: the task keeps its slot until the
+   * child has stopped (the abort succeeded, or the child ended by itself).
+   */
+  cancelling?: { reason: string; notify: boolean; attempts: number; aborting: boolean; error?: string }
 }
 
 export const isFinished = (t: Task) => t.status === "completed" || t.status === "error" || t.status === "cancelled"

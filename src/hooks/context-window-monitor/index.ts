@@ -60,15 +60,16 @@ export function createContextWindowMonitorHook(ctx: HookContext): LongrunHook {
       state.fired.clear()
     }
     state.last = usage
-    const crossed = thresholds.filter((t) => usage.ratio >= t && !state.fired.has(t))
+    const crossed = thresholds.filter((t) => usage.fill >= t && !state.fired.has(t))
     if (crossed.length === 0) return
     for (const t of crossed) state.fired.add(t)
     if (ctx.options.context_note_to_agent) state.pending = contextNote(usage, entry.compaction)
     // Compaction runs before this hook: when it is about to start, its toast says it all.
     if (entry.compaction.phase === "armed" || entry.compaction.inFlight) return
-    const variant = usage.ratio >= (thresholds[thresholds.length - 1] ?? 1) ? "warning" : "info"
+    const variant = usage.fill >= (thresholds[thresholds.length - 1] ?? 1) ? "warning" : "info"
+    const held = Math.min(usage.held, usage.window)
     ctx.logger.toast(
-      `Context ${percent(usage.ratio)} of the window used (${usage.used.toLocaleString("en-US")}/${usage.window.toLocaleString("en-US")} tokens)`,
+      `Context ${percent(usage.fill)} of the window used (${held.toLocaleString("en-US")}/${usage.window.toLocaleString("en-US")} tokens)`,
       variant,
       "Context window",
     )
@@ -104,7 +105,9 @@ export function createContextWindowMonitorHook(ctx: HookContext): LongrunHook {
         if (!u) return []
         const fired = [...(s?.fired ?? [])].map(percent).join(",") || "-"
         const host = e.compaction.hostOverflowTokens
-        return [[e.id, percent(u.ratio), `${u.used}/${u.window}`, host ? String(host) : "-", u.limit.source, fired]]
+        return [
+          [e.id, percent(u.fill), `${Math.min(u.held, u.window)}/${u.window}`, host ? String(host) : "-", u.limit.source, fired],
+        ]
       })
       return {
         title: "context windows (percent of the model's context window)",

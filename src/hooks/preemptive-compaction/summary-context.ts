@@ -14,12 +14,16 @@ export function summaryContext(entry: SessionEntry, includeTodos: boolean): stri
         open.map((t) => `- [${t.status}] ${t.content}`).join("\n"),
     )
   }
-  const running = entry.background.tasks.filter((t) => t.status === "running" || t.status === "queued")
-  if (running.length > 0) {
+  const named = entry.background.tasks.filter((t) => t.status === "running" || t.status === "queued")
+  const stillOpen = Math.max(entry.background.running, named.length)
+  if (stillOpen > 0) {
+    const more = stillOpen - named.length
     out.push(
-      `Background tasks started in this session are still ${running.length === 1 ? "running" : "running or queued"}; ` +
-        "keep their ids in the summary. A notice arrives when each finishes, and background_output <id> shows its " +
-        `progress and result:\n${running.map((t) => `- ${t.id}: ${t.description} (${t.status})`).join("\n")}`,
+      `${stillOpen} background task${stillOpen === 1 ? "" : "s"} started in this session ${stillOpen === 1 ? "is" : "are"} still ` +
+        `${stillOpen === 1 ? "running" : "running or queued"}; keep their ids in the summary so none is started again. ` +
+        "A notice arrives when each finishes, and background_output <id> shows its progress and result:\n" +
+        named.map((t) => `- ${t.id}: ${t.description} (${t.status})`).join("\n") +
+        (more > 0 ? `\n- and ${more} more, not named here: longrun_status lists every task with its id` : ""),
     )
   }
   return out

@@ -1,11 +1,15 @@
 import { tool } from "@opencode-ai/plugin"
+import { writtenByPerson } from "../../cache/prompt-choice"
 import type { SessionEntry } from "../../cache/session-entry"
+import type { EventOf } from "../../events/types"
 import { detach } from "../../runtime/detach"
 import { table } from "../../status/format"
 import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
+import { isGoAhead, unfixableError } from "./input"
 import { createContinuation } from "./machine"
 import { newMark } from "./progress"
+import { isOpen, signature } from "./prompt"
 import { newTodoState, type TodoState } from "./state"
 
 const NAME = "todo-continuation"
@@ -14,9 +18,12 @@ const RESUME_COMMAND = "longrun-resume"
 
 /**
  * When a session goes idle with open todos: one countdown notice, then one prompt to
- * continue. Stops on abort, user input, compaction, running background tasks, on the
- * user's command, and when prompts stop closing todos (stagnation, which sticks until
- * the user resumes). Publishes entry.continuation (its only writer).
+ * continue, with the person's agent, model, variant and tools. Stops on abort, the
+ * person writing (only text they typed counts), compaction, running background tasks,
+ * on the user's command, and when prompts stop closing todos (stagnation, which sticks
+ * until the user resumes). Waits after a message that is not a go-ahead (until the todo
+ * list changes) and after an error no prompt can fix (until the person writes).
+ * Publishes entry.continuation (its only writer).
  */
 export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   const machine = createContinuation(ctx)
@@ -57,25 +64,32 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
     state.mark = newMark()
     state.failures = 0
     state.notBefore = 0
+    state.hold = undefined
+    state.errorHold = undefined
     machine.publish(entry, state)
     return "Todo continuation is on again for this session."
   }
 
-  /** A new user message: the user is steering again, so the transient guards reset. */
-  const onUserMessage = (entry: SessionEntry, id: string, created: number | undefined) => {
+  /**
+   * The person wrote (a text part of a user message that is not synthetic, not a
+   * command's output and not ours): they are steering again, so the transient guards
+   * reset; unless it is a go-ahead, continuation holds until the todo list changes.
+   */
+  const onPersonWrote = (entry: SessionEntry, messageID: string, text: string) => {
     const state = stateOf(entry)
-    // OpenCode 1.18.33 sends message.updated for the turn's user message again after the
-    // session goes idle (with its diff summary). Only an id newer than any seen is new input;
-    // message ids sort in creation order.
-    if (state.lastUserMessageID !== undefined && id <= state.lastUserMessageID) return
-    state.lastUserMessageID = detach(id)
-    machine.cancel(entry, state, "user message")
-    // Our own prompt's user message arrives just after we send it; it is not user input.
-    const sent = state.lastSentAt
-    if (sent !== undefined && created !== undefined && created >= sent - 50 && created - sent < 5_000) return
+    const goAhead = isGoAhead(text)
+    if (state.lastInputID !== undefined && messageID <= state.lastInputID) {
+      // another part of a message already counted (or an old one re-sent)
+      if (messageID === state.lastInputID && !goAhead && state.hold === undefined) state.hold = signature(entry.todos)
+      return machine.publish(entry, state)
+    }
+    state.lastInputID = detach(messageID)
+    machine.cancel(entry, state, "the person wrote")
     state.aborted = false
     state.failures = 0
     state.notBefore = 0
+    state.errorHold = undefined
+    state.hold = goAhead ? undefined : signature(entry.todos)
     // A stagnation stop sticks until the user resumes; a stop after failures is retried.
     if (state.stopped === "failures") state.stopped = undefined
     if (state.stopped !== "stagnation") {
@@ -83,6 +97,28 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
       state.mark = newMark()
     }
     machine.publish(entry, state)
+  }
+
+  const onError = (entry: SessionEntry, ev: EventOf<"session.error">) => {
+    const state = stateOf(entry)
+    if (ev.errorName === "MessageAbortedError") {
+      state.aborted = true
+      machine.cancel(entry, state, "aborted")
+      return machine.publish(entry, state)
+    }
+    const why = unfixableError(ev, ctx.host)
+    if (!why) {
+      // OpenCode reports any failed prompt to an idle session (prompt_async failed, Agent not found):
+      // not this countdown's business. A failed turn ends in idle, which starts the next one as usual.
+      ctx.logger.log("debug", `todo continuation for ${entry.id}: ${ev.errorName ?? "error"} left the countdown alone`)
+      return
+    }
+    const fresh = state.errorHold === undefined
+    state.errorHold = why
+    machine.cancel(entry, state, why)
+    machine.publish(entry, state)
+    if (fresh && entry.todos?.some(isOpen))
+      ctx.logger.toast(`Paused: ${why}. Write to the agent to go on.`, "warning", "Todo continuation")
   }
 
   const cancelOn = (why: string) => (_ev: unknown, entry: SessionEntry | undefined) => {
@@ -99,20 +135,27 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
         machine.cancel(entry, entry.peekState<TodoState>(NAME), `session ${ev.status}`)
       },
       "message.updated": (ev, entry) => {
-        if (!entry) return
-        if (ev.info.role === "user") return onUserMessage(entry, ev.info.id, ev.info.created)
-        if (ev.info.role === "assistant" && ev.info.completed === undefined)
-          machine.cancel(entry, entry.peekState<TodoState>(NAME), "assistant activity")
+        if (!entry || ev.info.role !== "assistant") return
+        const state = entry.peekState<TodoState>(NAME)
+        if (ev.info.completed === undefined) return machine.cancel(entry, state, "assistant activity")
+        // A failed turn ends: error, idle pair, the failed reply, idle pair. The second pair
+        // closes that reply; it is not an abort of the idle session.
+        if (state && (state.countdown || state.starting)) state.idleEvents = 0
+      },
+      "message.part.updated": (ev, entry) => {
+        const part = ev.part
+        if (!entry || part.kind !== "text" || !writtenByPerson(part)) return
+        if (entry.messages.get(part.messageID)?.role === "user") onPersonWrote(entry, part.messageID, part.text)
+      },
+      "todo.updated": (_ev, entry) => {
+        const state = entry?.peekState<TodoState>(NAME)
+        if (!entry || state?.hold === undefined || signature(entry.todos) === state.hold) return
+        state.hold = undefined
+        machine.publish(entry, state)
       },
       "message.part.delta": cancelOn("assistant activity"),
       "session.compacted": cancelOn("compaction"),
-      "session.error": (ev, entry) => {
-        if (!entry) return
-        const state = stateOf(entry)
-        if (ev.errorName === "MessageAbortedError") state.aborted = true
-        machine.cancel(entry, state, `error ${ev.errorName}`)
-        machine.publish(entry, state)
-      },
+      "session.error": (ev, entry) => (entry ? onError(entry, ev) : undefined),
     },
     tools: {
       longrun_stop_continuation: tool({

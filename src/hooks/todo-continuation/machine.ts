@@ -1,3 +1,4 @@
+import { promptFields } from "../../cache/prompt-choice"
 import type { SessionEntry, TodoItem } from "../../cache/session-entry"
 import { rec } from "../../events/json"
 import { todoItems } from "../../events/parse"
@@ -15,8 +16,15 @@ export function createContinuation(ctx: HookContext) {
   const publish = (entry: SessionEntry, state: TodoState, endsAt?: number) => {
     const fact = entry.continuation
     fact.endsAt = state.countdown ? (endsAt ?? fact.endsAt) : undefined
-    fact.reason = state.stopped ?? (state.aborted ? "aborted" : undefined)
+    fact.reason = state.stopped ?? (state.aborted ? "aborted" : held(entry, state))
     fact.state = state.countdown ? "countdown" : state.sending ? "sending" : fact.reason ? "stopped" : "watching"
+  }
+
+  /** Why a hold keeps it quiet, for display: only while there is something to continue. */
+  const held = (entry: SessionEntry, state: TodoState): string | undefined => {
+    if (state.errorHold) return `until you write: ${state.errorHold}`.slice(0, 80)
+    if (state.hold !== undefined && entry.todos?.some(isOpen)) return "waiting for your go-ahead"
+    return undefined
   }
 
   const cancel = (entry: SessionEntry, state: TodoState | undefined, why: string) => {
@@ -32,6 +40,8 @@ export function createContinuation(ctx: HookContext) {
     if (entry.isReleased) return "session gone"
     if (state.stopped) return `stopped (${state.stopped})`
     if (state.aborted) return "aborted"
+    if (state.errorHold) return `held until the person writes (${state.errorHold})`
+    if (state.hold !== undefined) return "the person's last message was not a go-ahead"
     if (state.sending) return "a continuation prompt is still being sent"
     if (entry.status !== "idle") return "session busy"
     if (entry.parentID) return "child session (its parent drives it)"
@@ -117,9 +127,8 @@ export function createContinuation(ctx: HookContext) {
       )
       return
     }
-    const body: Record<string, unknown> = { parts: [{ type: "text", text: continuationPrompt(todos) }] }
-    if (entry.agent) body.agent = entry.agent
-    if (entry.providerID && entry.modelID) body.model = { providerID: entry.providerID, modelID: entry.modelID }
+    // The person's agent, model, variant and tool switches: without them OpenCode falls back to defaults.
+    const body = { ...promptFields(entry), parts: [{ type: "text", text: continuationPrompt(todos) }] }
     state.lastSentAt = ctx.now()
     state.sending = true
     publish(entry, state)

@@ -1,19 +1,16 @@
 import type { TodoItem } from "../../cache/session-entry"
+import { OWN_TEXT_PREFIX } from "../../events/own-text"
 
 /** Every continuation prompt starts with this, so it can be told apart from user input. */
-export const CONTINUATION_MARKER = "[longrun] Continue your todo list"
+export const CONTINUATION_MARKER = `${OWN_TEXT_PREFIX}Continue your todo list`
 
 export function isOpen(t: TodoItem): boolean {
   return t.status !== "completed" && t.status !== "cancelled"
 }
 
-/** The open todos as one comparable string: unchanged signature = no progress. */
-export function signature(todos: TodoItem[]): string {
-  return todos
-    .filter(isOpen)
-    .map((t) => `${t.status}\u0000${t.content}`)
-    .sort()
-    .join("\u0001")
+/** The whole list as one comparable string: a different signature means the list changed. */
+export function signature(todos: TodoItem[] | undefined): string {
+  return (todos ?? []).map((t) => `${t.status}\u0000${t.content}`).join("\u0001")
 }
 
 export function continuationPrompt(todos: TodoItem[]): string {

@@ -19,8 +19,15 @@ export interface TodoState {
   sending: boolean
   /** session.idle events seen since the countdown started */
   idleEvents: number
-  /** newest user message id seen: OpenCode re-sends a turn's user message after idle */
-  lastUserMessageID: string | undefined
+  /** newest message the person wrote (ids sort in creation order; OpenCode re-sends old ones) */
+  lastInputID: string | undefined
+  /**
+   * The person wrote something other than a go-ahead: continuation waits until the
+   * todo list differs from this signature, or the person says go on.
+   */
+  hold: string | undefined
+  /** an error a new prompt cannot fix stopped it until the person writes: why */
+  errorHold: string | undefined
   /** an idle is being handled (the todo read may await): a second one must not start another countdown */
   starting: boolean
 }
@@ -38,7 +45,9 @@ export function newTodoState(): TodoState {
     todosRead: false,
     sending: false,
     idleEvents: 0,
-    lastUserMessageID: undefined,
+    lastInputID: undefined,
+    hold: undefined,
+    errorHold: undefined,
     starting: false,
   }
 }
