@@ -67,6 +67,37 @@ export interface PruningFact {
   lastMoment: { afterAnswer: string | undefined; cold: boolean; request: number } | undefined
 }
 
+/** One prompt-cache bust: a step that wrote again most of what the step before it had cached. */
+export interface BustView {
+  messageID: string
+  at: number
+  /** tokens written again beyond what was new */
+  rewritten: number
+  /** what it cost more than reading them from the cache, at the model's prices */
+  dollars: number
+  cause: "pruning" | "compaction" | "cache expired" | "model changed" | "unknown"
+}
+
+/** Writer: bill. The session's bill as the provider counted it, priced at the model's prices. */
+export interface BillFact {
+  steps: number
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  /** at the model's catalogue prices (or the documented default: then `estimated`) */
+  dollars: number
+  estimated: boolean
+  /** OpenCode's own figure, summed */
+  hostDollars: number
+  busts: number
+  bustDollars: number
+  /** the newest busts, newest last */
+  lastBusts: BustView[]
+}
+
+export const MAX_BUST_VIEWS = 5
+
 export const MAX_TASK_VIEWS = 10
 /** Unfinished tasks a parent's fact names (the compaction summary must know them all). */
 export const MAX_OPEN_TASK_VIEWS = 50
@@ -101,4 +132,20 @@ export interface ProcessFact {
   /** RSS growth over the watchdog's window, MB per minute; undefined until known */
   growthMbPerMin: number | undefined
   at: number | undefined
+}
+
+export function initialBillFact(): BillFact {
+  return {
+    steps: 0,
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    dollars: 0,
+    estimated: false,
+    hostDollars: 0,
+    busts: 0,
+    bustDollars: 0,
+    lastBusts: [],
+  }
 }

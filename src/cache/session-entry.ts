@@ -1,5 +1,7 @@
 import {
   type BackgroundFact,
+  type BillFact,
+  initialBillFact,
   type CompactionFact,
   type ContinuationFact,
   initialBackgroundFact,
@@ -100,6 +102,7 @@ export class SessionEntry {
   readonly continuation: ContinuationFact = initialContinuationFact()
   readonly background: BackgroundFact = initialBackgroundFact()
   readonly pruning: PruningFact = initialPruningFact()
+  readonly bill: BillFact = initialBillFact()
   private readonly slots = new Map<string, HookSlot>()
   private released = false
 

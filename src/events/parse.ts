@@ -165,6 +165,7 @@ function messageInfo(info: Json): MessageInfo | undefined {
     errorMessage: str(rec(error?.data)?.message),
     summary: info.summary === true || agent === "compaction",
     tokens: role === "assistant" ? tokens(info.tokens) : undefined,
+    cost: role === "assistant" ? num(info.cost) : undefined,
   }
   const diffs = rec(info.summary)?.diffs
   if (Array.isArray(diffs)) out.diffs = measureDiffs(diffs)

@@ -40,6 +40,8 @@ export interface MessageInfo {
   /** a compaction summary (summary: true, or the compaction agent) */
   summary: boolean
   tokens?: TokenCounts
+  /** what OpenCode priced the step at, in dollars (its own figure) */
+  cost?: number
   /** summary.diffs of a user message, measured: file name and body bytes only */
   diffs?: Array<{ file: string; bytes: number }>
 }

@@ -1,5 +1,6 @@
 import type { HookName } from "../options"
 import { createBackgroundAgentsHook } from "./background-agents"
+import { createBillHook } from "./bill"
 import { createContextPruningHook } from "./context-pruning"
 import { createContextWindowMonitorHook } from "./context-window-monitor"
 import { createLargePayloadGuardHook } from "./large-payload-guard"
@@ -20,6 +21,8 @@ export const HOOK_FACTORIES: Array<[HookName, (ctx: HookContext) => LongrunHook]
   ["background-agents", createBackgroundAgentsHook],
   ["memory-watchdog", createMemoryWatchdogHook],
   ["context-pruning", createContextPruningHook],
+  // After pruning: a bust in the request after a pruning moment is named as such.
+  ["bill", createBillHook],
   // Last: it only reads the facts the others write.
   ["sidebar", createSidebarHook],
 ]

@@ -12,6 +12,7 @@ export const HOOK_NAMES = [
   "large-payload-guard",
   "memory-watchdog",
   "context-pruning",
+  "bill",
   "sidebar",
 ] as const
 export type HookName = (typeof HOOK_NAMES)[number]
@@ -220,6 +221,15 @@ export const optionShapes = {
   pruning_toast_chars: int(0, 100_000_000)
     .default(40_000)
     .describe("A toast tells the user when one prune leaves out at least this many characters (0: never)."),
+  // the bill
+  bill_bust_toast_usd: z
+    .number()
+    .min(0)
+    .max(1_000)
+    .default(0.5)
+    .describe(
+      "A toast tells the user when one prompt-cache bust costs at least this many dollars at the model's prices (0: never).",
+    ),
   // sidebar (the TUI half's data)
   sidebar_interval_ms: int(250, DAY)
     .default(SECOND)
