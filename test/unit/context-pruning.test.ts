@@ -327,3 +327,19 @@ describe("context pruning: what is left out when, and how to get it back", () =>
     ).toBe(true)
   })
 })
+
+describe("context pruning beside OpenCode's own prune", () => {
+  test("a reference whose copy OpenCode has since cleared is undone at once", async () => {
+    const h = await setup()
+    const c = new Conversation().user("go")
+    const first = c.read("a.ts", BIG("a"))
+    const second = c.read("a.ts", BIG("a"))
+    let out = await h.transform(c.request())
+    expect(partOf(out, second).state.output).toContain("is unchanged: exactly what the earlier read call")
+    // OpenCode's compaction.prune marks the first copy compacted in storage.
+    const part = c.messages[1]!.parts[1] as { state: { time: Record<string, number> } }
+    part.state.time.compacted = 1
+    out = await h.transform(c.request())
+    expect(partOf(out, second).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("a")))
+  })
+})

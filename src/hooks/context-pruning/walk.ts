@@ -126,7 +126,9 @@ export function walk(
       const outChars = outDecision ? outDecision.text.length : typeof body === "string" ? body.length : 0
       chars += inChars + outChars
       if (step) step.out += inChars
-      if (protectedTools.has(part.tool) || count.get(part.id)! > 1) continue
+      // Parts OpenCode cleared (compaction.prune) are not copies anything may point at: checked
+      // on every request, since the host can clear a part it sent in full before.
+      if (protectedTools.has(part.tool) || count.get(part.id)! > 1 || part.state.time?.compacted) continue
       w.seen.add(part.id)
       let f = state.facts.get(part.id)
       const fresh = f === undefined
