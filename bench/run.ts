@@ -4,13 +4,19 @@ import { join, relative } from "node:path"
 import { idleSection } from "./lib/report-idle"
 import { busyProcesses, machine } from "./lib/machine"
 import { writeReport, type BenchResults } from "./lib/report"
-import { readSection, writeSection } from "./pruning/section"
+import { OWN_SECTIONS, readSection, writeSection } from "./pruning/section"
 
 const PARTS = ["event-path", "baseline", "sessions", "watchdog", "opencode", "idle"]
 const argv = process.argv.slice(2)
-// `bun run bench/run.ts pruning` runs the context pruning part alone (it writes its own section).
+// `bun run bench/run.ts pruning` runs the context pruning part alone (it writes its own section);
+// `bun run bench/run.ts replay <dir>` replays a folder of real sessions (its own section too).
 if (argv[0] === "pruning") {
   await import("./pruning/run")
+  process.exit(0)
+}
+if (argv[0] === "replay") {
+  const { replayMain } = await import("./replay/main")
+  await replayMain(argv.slice(1))
   process.exit(0)
 }
 const quick = argv.includes("--quick")
@@ -201,10 +207,10 @@ if (only) {
   )
   process.exit(0)
 }
-// The context-pruning part writes its own section (bun run bench pruning); keep it across this rewrite.
-const pruningSection = readSection(join(outDir, "RESULTS.md"))
+// The parts that run alone write their own sections; keep them across this rewrite.
+const kept = OWN_SECTIONS.map((name) => [name, readSection(join(outDir, "RESULTS.md"), name)] as const)
 const files = writeReport(results, outDir)
-if (pruningSection) writeSection(join(outDir, "RESULTS.md"), pruningSection)
+for (const [name, section] of kept) if (section) writeSection(join(outDir, "RESULTS.md"), section, name)
 process.stderr.write(
   `\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`,
 )

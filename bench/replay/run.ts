@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- replay <dir> [--mode autonomous|interactive|both] [--view anthropic,prefix,...]
- * [--only <substring>] [--out <file>]`: replays every *.jsonl session of <dir> (the format of
+ * [--only <substring>] [--options <json>] [--out <file>]`: replays every *.jsonl session of <dir> (the format of
  * ../shared/traces) through the plugin's public hooks, with no plugin and with this plugin
  * at its defaults, billed by each cache view; prints the ratios and writes the markdown
  * section to bench/RESULTS.md (or --out). Reports; asserts nothing.
@@ -49,8 +49,6 @@ export async function runReplay(argv: string[]) {
   process.stderr.write("\n")
   const seconds = (performance.now() - t0) / 1000
   const summary = summarize(results)
-  console.log(renderReplay(summary, { dir, sessions: files.length, seconds }))
+  process.stdout.write(`${renderReplay(summary, { dir, sessions: files.length, seconds })}\n`)
   return { results, summary, seconds }
 }
-
-if (import.meta.main) await runReplay(process.argv.slice(2))
