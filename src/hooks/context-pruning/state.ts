@@ -35,6 +35,8 @@ export interface PruneState {
   charsNotSent: number
   /** the cache's shape as this session's answers showed it, once a moment could tell */
   shape: CacheShape | undefined
+  /** dollars warm moments cost more than they have saved back so far: the risk still open */
+  debt: number
 }
 
 export function createPruneState(): PruneState {
@@ -48,6 +50,7 @@ export function createPruneState(): PruneState {
     lastMoment: undefined,
     charsNotSent: 0,
     shape: undefined,
+    debt: 0,
   }
 }
 
