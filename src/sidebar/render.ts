@@ -3,6 +3,7 @@
  * without a terminal; the TUI module only paints these lines. Every line fits WIDTH.
  */
 import type { SidebarSnapshot, SnapshotTask } from "./snapshot"
+import { fitColumns, oneLine, padColumns } from "./text"
 
 // The text width of OpenCode's sidebar (measured in tmux at 200 columns: longer lines wrap)
 export const WIDTH = 36
@@ -44,8 +45,9 @@ export function duration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`
 }
 
+/** One line cut to `width` terminal columns. */
 export function fit(text: string, width = WIDTH): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`
+  return fitColumns(oneLine(text), width)
 }
 
 function contextLines(s: SidebarSnapshot): Line[] {
@@ -103,7 +105,7 @@ function taskLines(task: SnapshotTask, now: number): Line[] {
   const detail = [`${task.toolCalls} steps`, `${tokens(task.tokens)} tok`]
   if (!running) detail.push(task.status)
   return [
-    { text: `${head.padEnd(WIDTH - time.length)}${time}`, tone: running ? "normal" : "muted" },
+    { text: `${padColumns(head, WIDTH - time.length)}${time}`, tone: running ? "normal" : "muted" },
     { text: `  ${detail.join(" · ")}`, tone: "muted" },
   ]
 }

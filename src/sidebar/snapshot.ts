@@ -6,6 +6,8 @@
  */
 import { homedir } from "node:os"
 import { join } from "node:path"
+import { detach } from "../runtime/detach"
+import { oneLine } from "./text"
 
 export const SNAPSHOT_VERSION = 1
 
@@ -76,7 +78,8 @@ export function snapshotFile(dir: string, sessionID: string): string | undefined
 }
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined)
-const str = (v: unknown, max = 200): string | undefined => (typeof v === "string" ? v.slice(0, max) : undefined)
+/** One harmless line of at most `max` characters, copied: a cut must not keep a huge original alive. */
+const str = (v: unknown, max = 200): string | undefined => (typeof v === "string" ? detach(oneLine(v.slice(0, max))) : undefined)
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {})
 
 const TODO_STATES = new Set(["watching", "countdown", "sending", "stopped", "off", "disabled"])
