@@ -26,5 +26,3 @@ export function contextUsage(entry: SessionEntry, limits: ModelLimits): ContextU
   const window = limit.input ?? limit.context
   return { used: usage.total, window, ratio: usage.total / window, limit, epoch: entry.epoch }
 }
-
-export { percent } from "../status/format"
