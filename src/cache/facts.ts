@@ -91,3 +91,9 @@ export interface ProcessFact {
   growthMbPerMin: number | undefined
   at: number | undefined
 }
+
+/** Writer: todo-continuation, when it is created. Process-wide, on the store. */
+export interface TodoHookFact {
+  /** the todo hook runs in this plugin: false when turned off, or not available on this OpenCode */
+  running: boolean
+}
