@@ -87,6 +87,13 @@ describe("idle sidebar", () => {
   })
 })
 
+test("RSS shows from the start: the watchdog samples once when created, long before its first interval", async () => {
+  const h = await pluginHarness({ sidebar_dir: dir, memory_sample_interval_ms: 600_000 })
+  await finishedSession(h, "ses_r")
+  await h.clock.advance(1_000)
+  expect(read("ses_r").memory.rssBytes).toBeGreaterThan(0)
+})
+
 describe("the todo hook's state reaches the sidebar as a fact", () => {
   test("todo shows as disabled when the todo hook was not created, whatever the options say", async () => {
     // todo-continuation is enabled in the options but not among the hooks that run
