@@ -89,6 +89,12 @@ export class SnapshotReader {
   /** Keeps the session's file watched while on screen; the returned function lets go. */
   hold(sessionID: string): () => void {
     this.holds.set(sessionID, (this.holds.get(sessionID) ?? 0) + 1)
+    // A view replaced by a new one may have let go (and dropped the cache) in between:
+    // read it now and tell the listeners, so no change is missed.
+    if (!this.cache.has(sessionID)) {
+      this.cache.set(sessionID, undefined)
+      this.changed(sessionID)
+    }
     let held = true
     return () => {
       if (!held) return

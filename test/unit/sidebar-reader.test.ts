@@ -109,3 +109,19 @@ describe("TUI reader", () => {
     expect(grown).toBeLessThan(8 * MB) // 8 x 2 x 2 MB = 32 MB if the cut strings pinned their originals
   })
 })
+
+test("a view that takes over from one that let go still hears of changes", () => {
+  const reader = new SnapshotReader(dir)
+  put("ses_v", 1)
+  const releaseOld = reader.hold("ses_v")
+  expect(reader.get("ses_v")?.context.used).toBe(1) // the new view reads while the old one still holds
+  releaseOld() // the old view goes: the cache of the session goes with it
+  const woken: string[] = []
+  reader.onChange((id) => woken.push(id))
+  put("ses_v", 2)
+  const releaseNew = reader.hold("ses_v") // the new view's hold comes after
+  reader.changed("ses_v") // what the watcher does on the next change
+  expect(woken).toContain("ses_v")
+  expect(reader.get("ses_v")?.context.used).toBe(2)
+  releaseNew()
+})
