@@ -14,6 +14,12 @@ import { parseSnapshot, type SidebarSnapshot, snapshotFile } from "../sidebar/sn
 
 /** While the folder is gone, it is looked for this often. */
 export const LOOK_AGAIN_MS = 2_000
+/**
+ * After an event, the file is read once more this much later. Inside OpenCode's TUI an
+ * event can come before the server's rename has landed, with no event after it (seen in
+ * tmux: a sidebar stuck on the snapshot before last), so the first read may be stale.
+ */
+export const READ_AGAIN_MS = 150
 
 /** The session a snapshot file (or its temp file) belongs to. */
 export function sessionOfFile(name: string): string | undefined {
@@ -27,6 +33,8 @@ export interface ReaderDeps {
 export class SnapshotReader {
   private readonly cache = new Map<string, SidebarSnapshot | undefined>()
   private readonly holds = new Map<string, number>()
+  private readonly texts = new Map<string, string | undefined>()
+  private readonly again = new Map<string, TimerHandle>()
   private readonly listeners = new Set<(sessionID: string) => void>()
   private watcher: FSWatcher | undefined
   private watchedIno: number | undefined
@@ -74,6 +82,7 @@ export class SnapshotReader {
     this.unwatch()
     this.listeners.clear()
     this.cache.clear()
+    this.texts.clear()
     this.holds.clear()
   }
 
@@ -104,15 +113,33 @@ export class SnapshotReader {
       else {
         this.holds.delete(sessionID)
         this.cache.delete(sessionID)
+        this.texts.delete(sessionID)
       }
     }
   }
 
-  /** Re-reads a session's file if it is on screen, and tells the listeners. */
+  /** Re-reads a session's file if it is on screen, and tells the listeners when it differs. */
   changed(sessionID: string): void {
     if (!this.cache.has(sessionID)) return
-    this.cache.set(sessionID, this.read(sessionID))
+    const before = this.texts.get(sessionID)
+    const snap = this.read(sessionID)
+    if (before !== undefined && this.texts.get(sessionID) === before) return // the same bytes: nothing to show
+    this.cache.set(sessionID, snap)
     for (const l of this.listeners) l(sessionID)
+  }
+
+  /** The watcher saw the session's file (or its temp file) move: read now, and once more soon. */
+  fileEvent(sessionID: string): void {
+    if (!this.cache.has(sessionID)) return
+    this.changed(sessionID)
+    if (this.again.has(sessionID)) return
+    this.again.set(
+      sessionID,
+      this.clock.setTimeout(() => {
+        this.again.delete(sessionID)
+        this.changed(sessionID)
+      }, READ_AGAIN_MS),
+    )
   }
 
   /** Called with the id of a session on screen whose snapshot changed. */
@@ -135,7 +162,7 @@ export class SnapshotReader {
         // OpenCode's TUI the rename is reported under the temp file's name only (seen in
         // tmux), so both names mean "<id> changed".
         const id = sessionOfFile(name)
-        if (id) this.changed(id)
+        if (id) this.fileEvent(id)
         else if (name === basename(this.folder)) this.checkFolder(false)
       })
       w.on("error", (err) => {
@@ -153,6 +180,8 @@ export class SnapshotReader {
   private unwatch(): void {
     this.watcher?.close()
     this.watcher = undefined
+    for (const h of this.again.values()) this.clock.clear(h)
+    this.again.clear()
     if (this.lookAgain) this.clock.clear(this.lookAgain)
     this.lookAgain = undefined
   }
@@ -195,6 +224,7 @@ export class SnapshotReader {
     this.reads++
     // never follows a link, never blocks on a FIFO, never loads a huge file
     const text = readSmallFile(file)
+    this.texts.set(sessionID, text)
     const snap = text === undefined ? undefined : parseSnapshot(text)
     return snap?.sessionID === sessionID ? snap : undefined
   }

@@ -77,6 +77,7 @@ describe("TUI reader", () => {
       reader.onChange((id) => woken.push(id))
       put("ses_a", 3)
       await until("a change seen by the new watcher", () => reader.get("ses_a")?.context.used === 3)
+      await clock.advance(1_000) // the second read after the event
       expect(clock.pending()).toBe(0) // no timer once the folder is back
     } finally {
       reader.stop()
@@ -124,4 +125,19 @@ test("a view that takes over from one that let go still hears of changes", () =>
   expect(woken).toContain("ses_v")
   expect(reader.get("ses_v")?.context.used).toBe(2)
   releaseNew()
+})
+
+test("an event that comes before the server's rename has landed is followed by a second read", async () => {
+  const clock = fakeClock()
+  const reader = new SnapshotReader(dir, { clock: clock.clock })
+  put("ses_r", 1)
+  expect(reader.get("ses_r")?.context.used).toBe(1)
+  const woken: string[] = []
+  reader.onChange((id) => woken.push(id))
+  reader.fileEvent("ses_r") // the temp file's event, read while the old file is still in place
+  put("ses_r", 2) // the rename lands; inside OpenCode's TUI no further event may come
+  await clock.advance(1_000)
+  expect(reader.get("ses_r")?.context.used).toBe(2)
+  expect(woken).toContain("ses_r")
+  expect(clock.pending()).toBe(0)
 })
