@@ -92,6 +92,16 @@ describe("import graph", () => {
     expect(bad).toEqual([])
   })
 
+  test("the store's modules (src/cache/) import nothing from the status report (src/status/)", () => {
+    const bad: string[] = []
+    for (const [from, tos] of graph) {
+      const a = relative(ROOT, from)
+      if (!a.startsWith("src/cache/")) continue
+      for (const to of tos) if (relative(ROOT, to).startsWith("src/status/")) bad.push(`${a} -> ${relative(ROOT, to)}`)
+    }
+    expect(bad).toEqual([])
+  })
+
   test("nothing outside test/ imports from test/", () => {
     const outside = ["src", "demo", "bench", "testkit", "scripts"].flatMap((d) => {
       try {

@@ -57,8 +57,12 @@ describe("sidebar render", () => {
     const cd = text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 200)
     expect(cd).toContain("todo: continuing in 2s")
     expect(cd).toContain("  esc or /longrun-stop cancels")
-    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 5_000)).toContain(
-      "todo: continuing in 0s",
+    // at its end it says "now"; past it (the server said nothing since) the countdown is over, not "0s"
+    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 2_500)).toContain(
+      "todo: continuing now",
+    )
+    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 6_000)).toContain(
+      "todo: countdown ended",
     )
     expect(text(snap({ todo: { state: "stopped", reason: "stagnation", sent: 3 } }))).toContain("todo: stopped (stagnation)")
     expect(text(snap({ todo: { state: "off", sent: 0 } }))).toContain("todo: off for this session")
@@ -129,11 +133,14 @@ describe("sidebar render", () => {
   })
 
   test("ticks only during a countdown or while a task runs", () => {
-    expect(ticking(snap())).toBe(false)
-    expect(ticking(undefined)).toBe(false)
-    expect(ticking(snap({ todo: { state: "countdown", endsAt: NOW, sent: 0 } }))).toBe(true)
+    expect(ticking(snap(), NOW)).toBe(false)
+    expect(ticking(undefined, NOW)).toBe(false)
+    expect(ticking(snap({ todo: { state: "countdown", endsAt: NOW, sent: 0 } }), NOW)).toBe(true)
     expect(
-      ticking(snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } })),
+      ticking(
+        snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } }),
+        NOW,
+      ),
     ).toBe(true)
   })
 

@@ -27,6 +27,7 @@ const RESUME_COMMAND = "longrun-resume"
  */
 export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   const machine = createContinuation(ctx)
+  ctx.store.todoHook.running = true
 
   const stateOf = (entry: SessionEntry) =>
     entry.state<TodoState>(
