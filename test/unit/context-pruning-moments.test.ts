@@ -11,8 +11,8 @@ const walk = {
 } as unknown as Walk
 const lossy = [{ key: "p:o", item: 0, decision: { strategy: "masked" as const, text: "x" }, saved: 40_000 }]
 const warm = [
-  { info: { role: "user", time: { created: 0 } } },
-  { info: { role: "assistant", time: { created: 1, completed: 2 } } },
+  { info: { role: "user", time: { created: 0 } }, parts: [] },
+  { info: { role: "assistant", time: { created: 1, completed: 2 } }, parts: [] },
 ]
 const opts = { mode: "cost" as const, ttlMs: 300_000, horizonRequests: 20, risk: 0.1 }
 
