@@ -160,6 +160,23 @@ function backgroundLines(s: SidebarSnapshot, now: number): Line[] {
   return out
 }
 
+const usd = (x: number) => `$${x < 10 ? x.toFixed(2) : x.toFixed(0)}`
+
+function billLines(s: SidebarSnapshot): Line[] {
+  const b = s.bill
+  if (!b) return []
+  const out: Line[] = [
+    { text: `bill ${usd(b.dollars)}${b.estimated ? " est." : ""} · ${Math.round(b.hitRate * 100)}% cached`, tone: "normal" },
+  ]
+  if (b.busts > 0)
+    out.push({
+      text: `${b.busts} bust${b.busts > 1 ? "s" : ""} ${usd(b.bustDollars)}${b.lastCause ? ` · last: ${b.lastCause}` : ""}`,
+      tone: "warning",
+    })
+  if (b.savedDollars >= 0.005) out.push({ text: `pruning saved ~${usd(b.savedDollars)}`, tone: "muted" })
+  return out
+}
+
 function memoryLines(s: SidebarSnapshot): Line[] {
   const m = s.memory
   const out: Line[] = [{ text: `kept ${bytes(m.sessionBytes)} here, ${bytes(m.pluginBytes)} all`, tone: "muted" }]
@@ -191,7 +208,7 @@ export function renderSidebar(s: SidebarSnapshot | undefined, now: number, opts:
   if (s.pruning && s.pruning.parts > 0) {
     out.push({ text: `pruned ${s.pruning.parts} parts, ~${tokens(s.pruning.tokensSaved)} tok`, tone: "muted" })
   }
-  out.push(...memoryLines(s))
+  out.push(...billLines(s), ...memoryLines(s))
   return out.map((l) => ({ ...l, text: fit(l.text) }))
 }
 

@@ -61,6 +61,18 @@ export interface SidebarSnapshot {
   }
   background: { running: number; tasks: SnapshotTask[] }
   pruning?: { parts: number; tokensSaved: number }
+  /** the session's bill at the model's prices; absent before the first priced step */
+  bill?: {
+    dollars: number
+    estimated: boolean
+    /** share of prompt tokens read from the provider's prompt cache */
+    hitRate: number
+    busts: number
+    bustDollars: number
+    lastCause?: string
+    /** what pruning saved, estimated */
+    savedDollars: number
+  }
   memory: {
     /** estimated bytes the plugin keeps for this session, and for all sessions */
     sessionBytes: number
@@ -111,6 +123,7 @@ export function parseSnapshot(text: string): SidebarSnapshot | undefined {
   const b = obj(r.background)
   const m = obj(r.memory)
   const p = r.pruning === undefined ? undefined : obj(r.pruning)
+  const bill = r.bill === undefined ? undefined : obj(r.bill)
   const todoState = TODO_STATES.has(t.state as string) ? (t.state as SidebarSnapshot["todo"]["state"]) : "watching"
   return {
     v: SNAPSHOT_VERSION,
@@ -153,6 +166,17 @@ export function parseSnapshot(text: string): SidebarSnapshot | undefined {
       }),
     },
     pruning: p ? { parts: num(p.parts) ?? 0, tokensSaved: num(p.tokensSaved) ?? 0 } : undefined,
+    bill: bill
+      ? {
+          dollars: num(bill.dollars) ?? 0,
+          estimated: bill.estimated === true,
+          hitRate: Math.min(1, Math.max(0, num(bill.hitRate) ?? 0)),
+          busts: num(bill.busts) ?? 0,
+          bustDollars: num(bill.bustDollars) ?? 0,
+          lastCause: str(bill.lastCause, 40),
+          savedDollars: num(bill.savedDollars) ?? 0,
+        }
+      : undefined,
     memory: {
       sessionBytes: num(m.sessionBytes) ?? 0,
       pluginBytes: num(m.pluginBytes) ?? 0,

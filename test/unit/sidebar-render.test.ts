@@ -194,3 +194,48 @@ describe("TUI snapshot reader", () => {
     }
   })
 })
+
+describe("sidebar: the bill", () => {
+  test("dollars, the share read from the cache, busts with their last cause, what pruning saved", () => {
+    const lines = text(
+      snap({
+        bill: {
+          dollars: 3.456,
+          estimated: false,
+          hitRate: 0.874,
+          busts: 2,
+          bustDollars: 0.41,
+          lastCause: "cache expired",
+          savedDollars: 0.3,
+        },
+      }),
+    )
+    expect(lines).toContain("bill $3.46 · 87% cached")
+    expect(lines).toContain("2 busts $0.41 · last: cache expired")
+    expect(lines).toContain("pruning saved ~$0.30")
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(WIDTH)
+  })
+
+  test("no bill line before the first priced step; an estimate says so", () => {
+    expect(text(snap()).some((l) => l.startsWith("bill"))).toBe(false)
+    const lines = text(snap({ bill: { dollars: 120, estimated: true, hitRate: 0, busts: 0, bustDollars: 0, savedDollars: 0 } }))
+    expect(lines).toContain("bill $120 est. · 0% cached")
+  })
+
+  test("a hostile bill in a snapshot file is read as numbers in bounds and one short cause", () => {
+    const dir = mkdtempSync(join(tmpdir(), "longrun-bill-"))
+    try {
+      const s = { ...snap(), bill: { dollars: "9", hitRate: 7, busts: -1, lastCause: `x\n${"y".repeat(500)}`, estimated: "yes" } }
+      writeFileSync(join(dir, "ses_x.json"), JSON.stringify(s))
+      const r = new SnapshotReader(dir)
+      const read = r.read("ses_x")!
+      expect(read.bill!.dollars).toBe(0)
+      expect(read.bill!.hitRate).toBe(1)
+      expect(read.bill!.estimated).toBe(false)
+      expect(read.bill!.lastCause!.length).toBeLessThanOrEqual(40)
+      for (const l of text(read)) expect(l.length).toBeLessThanOrEqual(WIDTH)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

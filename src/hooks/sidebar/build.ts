@@ -71,9 +71,25 @@ export function buildSnapshot(entry: SessionEntry, deps: BuildDeps): SidebarSnap
     },
     pruning:
       entry.pruning.partsPruned > 0 ? { parts: entry.pruning.partsPruned, tokensSaved: entry.pruning.tokensSaved } : undefined,
+    bill: billView(entry),
     memory: { ...deps.memory },
   }
   return snap
+}
+
+function billView(entry: SessionEntry): SidebarSnapshot["bill"] {
+  const b = entry.bill
+  if (b.steps === 0) return undefined
+  const prompt = b.input + b.cacheRead + b.cacheWrite
+  return {
+    dollars: b.dollars,
+    estimated: b.estimated,
+    hitRate: prompt > 0 ? b.cacheRead / prompt : 0,
+    busts: b.busts,
+    bustDollars: b.bustDollars,
+    lastCause: b.lastBusts.at(-1)?.cause,
+    savedDollars: Math.max(0, entry.pruning.dollarsSaved),
+  }
 }
 
 /** The window before the first usage is known, from the model the session last used. */
