@@ -13,6 +13,11 @@ if (argv[0] === "pruning") {
   await import("./pruning/run")
   process.exit(0)
 }
+// `bun run bench/run.ts bill` runs the bill part alone (real OpenCode, under the lock; it writes its own section).
+if (argv[0] === "bill") {
+  await import("./bill/run")
+  process.exit(0)
+}
 const quick = argv.includes("--quick")
 const outIdx = argv.indexOf("--out")
 const named = argv.filter((a, i) => !a.startsWith("--") && (outIdx < 0 || i !== outIdx + 1))
@@ -201,10 +206,10 @@ if (only) {
   )
   process.exit(0)
 }
-// The context-pruning part writes its own section (bun run bench pruning); keep it across this rewrite.
-const pruningSection = readSection(join(outDir, "RESULTS.md"))
+// The context-pruning and bill parts write their own sections (bun run bench pruning / bill); keep them across this rewrite.
+const ownSections = ["context-pruning", "bill"].map((name) => [name, readSection(join(outDir, "RESULTS.md"), name)] as const)
 const files = writeReport(results, outDir)
-if (pruningSection) writeSection(join(outDir, "RESULTS.md"), pruningSection)
+for (const [name, section] of ownSections) if (section) writeSection(join(outDir, "RESULTS.md"), section, name)
 process.stderr.write(
   `\nbench finished in ${(results.durationMs / 1000).toFixed(0)} s; wrote ${files.map((f) => relative(process.cwd(), f) || f).join(", ")}\n`,
 )

@@ -1,11 +1,11 @@
-/** The pruning part owns one delimited section of bench/RESULTS.md; the full bench keeps it. */
+/** A bench part that runs alone owns one delimited section of bench/RESULTS.md; the full bench keeps it. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 
-const START = "<!-- context-pruning:start -->"
-const END = "<!-- context-pruning:end -->"
+const markers = (name: string) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const
 
-export function readSection(file: string): string | undefined {
+export function readSection(file: string, name = "context-pruning"): string | undefined {
   if (!existsSync(file)) return undefined
+  const [START, END] = markers(name)
   const text = readFileSync(file, "utf8")
   const a = text.indexOf(START)
   const b = text.indexOf(END)
@@ -13,7 +13,8 @@ export function readSection(file: string): string | undefined {
 }
 
 /** Replaces the section (markers included in `md` or added), or appends it. */
-export function writeSection(file: string, md: string): void {
+export function writeSection(file: string, md: string, name = "context-pruning"): void {
+  const [START, END] = markers(name)
   const block = md.startsWith(START) ? md : `${START}\n${md.trimEnd()}\n${END}`
   const text = existsSync(file) ? readFileSync(file, "utf8") : "# opencode-longrun benchmark results\n"
   const a = text.indexOf(START)
