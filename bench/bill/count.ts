@@ -34,6 +34,8 @@ export interface SessionCount {
   requestsWithCleared: number
   /** OpenCode's timestamps: the longest step (request to answer), and each turn's gap since the last answer */
   maxStepMs: number
+  /** steps longer than the plugin's TTL: the plugin would take the cache for cold there */
+  stepsOverTtl: number
   turnGapsMs: number[]
   durationMs: number
 }
@@ -43,6 +45,7 @@ export function countSession(
   reqs: RecordedRequest[],
   outputs: Map<number, number>,
   events: E2EEvent[],
+  ttlMs: number,
 ): SessionCount {
   const c: SessionCount = {
     session,
@@ -60,6 +63,7 @@ export function countSession(
     compressAt: [],
     requestsWithCleared: 0,
     maxStepMs: 0,
+    stepsOverTtl: 0,
     turnGapsMs: [],
     durationMs: 0,
   }
@@ -83,7 +87,11 @@ export function countSession(
     prevAt = k.at
   }
   const steps = assistantMessages(events).filter((m) => m.time?.completed)
-  for (const m of steps) c.maxStepMs = Math.max(c.maxStepMs, m.time.completed - m.time.created)
+  for (const m of steps) {
+    const ms = m.time.completed - m.time.created
+    c.maxStepMs = Math.max(c.maxStepMs, ms)
+    if (ms > ttlMs) c.stepsOverTtl++
+  }
   const users = new Map<string, number>()
   for (const e of events) {
     const info = e.type === "message.updated" ? e.properties?.info : undefined

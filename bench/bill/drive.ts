@@ -47,6 +47,8 @@ export interface DriveArgs {
   route: Route
   sessions: BillSession[]
   pauseRealMs: number
+  /** the plugin's prompt_cache_ttl_ms in this run: steps longer than it are counted */
+  ttlMs: number
   dcpEntry?: string
   /** resolves when every server of the run is ready, so sessions run side by side */
   ready: Promise<unknown>
@@ -94,6 +96,10 @@ export async function driveConfig(a: DriveArgs): Promise<ConfigRun> {
       script,
     }).finally(a.onReady)
     out.readyMs = performance.now() - t0
+    // A first prompt outside the count: OpenCode's first step in a server is slow (it loads its
+    // tools and provider), and a step past the plugin's short TTL would read as a cold cache.
+    current = sequence([{ text: "Ready." }])
+    await oc.runPrompt("Warm-up: say ready.", { timeoutMs: 300_000 })
     await a.ready
     const t1 = performance.now()
     for (const s of a.sessions) {
@@ -122,7 +128,7 @@ export async function driveConfig(a: DriveArgs): Promise<ConfigRun> {
         const auto = r.isTitle ? DEFAULT_TITLE_REPLY : r.isCompaction ? DEFAULT_COMPACTION_REPLY : undefined
         if (auto && !outputs.has(r.index)) outputs.set(r.index, outputTokens(auto))
       }
-      const c = countSession(s.name, reqs, outputs, oc.eventsFor(sessionID!))
+      const c = countSession(s.name, reqs, outputs, oc.eventsFor(sessionID!), a.ttlMs)
       c.compressAt = dcpLog.at.filter((i) => i >= from).map((i) => reqs.findIndex((r) => r.index === i))
       c.durationMs = performance.now() - ts
       out.sessions.push(c)

@@ -28,8 +28,8 @@ const quick = argv.includes("--quick")
 const outFile = flag("--out") ?? (quick ? join(tmpdir(), "bill-RESULTS.md") : join(ROOT, "bench/RESULTS.md"))
 
 /** The plugin's prompt-cache lifetime in this bench, and the real wait of a pause: past it, so OpenCode's timestamps show it. */
-export const TTL_MS = 4_000
-export const PAUSE_REAL_MS = 5_000
+export const TTL_MS = 20_000
+export const PAUSE_REAL_MS = 21_000
 
 export const ROUTES: Record<"sonnet" | "openai" | "nocache", Route> = {
   sonnet: { api: "anthropic", cost: SONNET_COST, label: "Anthropic route, Sonnet prices" },
@@ -66,6 +66,7 @@ const plan: Array<{ config: BillConfig; route: Route }> = [
 const log = (msg: string) => process.stderr.write(`  ${msg}\n`)
 const started = new Date()
 const t0 = performance.now()
+const loadBefore = readFileSync("/proc/loadavg", "utf8").trim()
 log(
   `bill bench: ${plan.length} OpenCode servers, sessions ${sessions.map((s) => `${s.name} (${requestsOf(s)} replies)`).join(", ")}`,
 )
@@ -92,6 +93,7 @@ const runs: ConfigRun[] = await Promise.all(
         ...p,
         sessions,
         pauseRealMs: PAUSE_REAL_MS,
+        ttlMs: TTL_MS,
         dcpEntry: dcp?.entry,
         ready,
         onReady: () => {
@@ -115,12 +117,13 @@ const result = {
   durationMs: performance.now() - t0,
   quick,
   machine: {
+    loadAfter: "",
     nproc: sh("nproc"),
     cpu: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
     mem: sh("free -h | awk '/Mem:/{print $2}'"),
     bun: Bun.version,
     opencode: sh(`${join(ROOT, "node_modules/.bin/opencode")} --version`),
-    loadavg: readFileSync("/proc/loadavg", "utf8").trim(),
+    loadavg: loadBefore,
   },
   ttlMs: TTL_MS,
   pauseRealMs: PAUSE_REAL_MS,
@@ -130,6 +133,7 @@ const result = {
   configs: configs.map((c) => c.name),
   runs,
 }
+result.machine.loadAfter = readFileSync("/proc/loadavg", "utf8").trim()
 console.log(`RESULT ${JSON.stringify(result)}`)
 writeFileSync(join(tmpdir(), "bill-results.json"), JSON.stringify(result, null, 2))
 writeSection(outFile, renderBill(result), "bill")
