@@ -6,6 +6,7 @@
 import type { RecordedRequest } from "../../testkit/model-server"
 import type { E2EEvent } from "../../testkit/opencode"
 import { assistantMessages } from "../../testkit/opencode"
+import { estimateTokens } from "../../testkit/prompt-cache"
 
 /** A person's pause, on the server's cache clock. */
 export const PAUSE_MS = 12 * 60_000
@@ -32,6 +33,8 @@ export interface SessionCount {
   compressAt: number[]
   /** requests carrying outputs OpenCode's compaction.prune cleared */
   requestsWithCleared: number
+  /** tokens of the tool outputs in the last agent request */
+  toolOutputTokens: number
   /** OpenCode's timestamps: the longest step (request to answer), and each turn's gap since the last answer */
   maxStepMs: number
   /** steps longer than the plugin's TTL: the plugin would take the cache for cold there */
@@ -62,6 +65,7 @@ export function countSession(
     bustsAtPause: 0,
     compressAt: [],
     requestsWithCleared: 0,
+    toolOutputTokens: 0,
     maxStepMs: 0,
     stepsOverTtl: 0,
     turnGapsMs: [],
@@ -71,7 +75,10 @@ export function countSession(
   for (const r of reqs) {
     const json = JSON.stringify(r.body)
     c.chars += json.length
-    if (r.kind === "agent") c.lastChars = json.length
+    if (r.kind === "agent") {
+      c.lastChars = json.length
+      c.toolOutputTokens = r.toolResults.reduce((n, t) => n + estimateTokens(t.content), 0)
+    }
     if (json.includes(CLEARED)) c.requestsWithCleared++
     c.output += outputs.get(r.index) ?? 0
     const k = r.cache
@@ -92,11 +99,16 @@ export function countSession(
     c.maxStepMs = Math.max(c.maxStepMs, ms)
     if (ms > ttlMs) c.stepsOverTtl++
   }
+  // Turns are the person's messages: not the ignored or synthetic ones a plugin posts (DCP's notices).
+  const posted = new Set<string>()
   const users = new Map<string, number>()
   for (const e of events) {
+    const part = e.type === "message.part.updated" ? e.properties?.part : undefined
+    if (part?.type === "text" && (part.ignored || part.synthetic)) posted.add(part.messageID)
     const info = e.type === "message.updated" ? e.properties?.info : undefined
     if (info?.role === "user" && typeof info.time?.created === "number") users.set(info.id, info.time.created)
   }
+  for (const id of posted) users.delete(id)
   for (const created of [...users.values()].sort((a, b) => a - b)) {
     const before = steps.filter((m) => m.time.completed <= created).map((m) => m.time.completed)
     if (before.length) c.turnGapsMs.push(created - Math.max(...before))

@@ -104,9 +104,22 @@ function observed(r: BillResult): string[] {
       `DCP's compress calls (position among the session's requests): ${dcp.map((x) => `${x.s.session} via ${x.run.route.split(",")[0]}: ${x.s.compressAt.join(", ")} of ${x.s.requests}`).join("; ")}.`,
     )
   const pruned = all.filter((x) => x.run.config === "compaction.prune")
+  const cleared = pruned.filter((x) => x.s.requestsWithCleared > 0)
+  const tools = all
+    .filter((x) => x.run.config === r.configs[0] && x.run.route === r.routes.sonnet.label)
+    .map((x) => `${x.s.session} ${n(x.s.toolOutputTokens)}`)
   out.push(
     "",
-    `OpenCode's compaction.prune: ${pruned.map((x) => `${x.s.session} via ${x.run.route.split(",")[0]}: ${x.s.requestsWithCleared} requests carried a cleared output`).join("; ")}.`,
+    `OpenCode's compaction.prune (it clears old tool outputs when a turn's loop ends, keeping the newest 40,000 tokens of them and the last 2 user turns, and only when more than 20,000 tokens would go): ${
+      cleared.length
+        ? cleared
+            .map(
+              (x) =>
+                `${x.s.session} via ${x.run.route.split(",")[0]}: ${x.s.requestsWithCleared} requests carried a cleared output`,
+            )
+            .join("; ")
+        : "no request of any session carried a cleared output"
+    }. Tokens of tool output in each session's last request, no plugin: ${tools.join(", ")}.`,
   )
   return out
 }
