@@ -20,6 +20,7 @@ export function renderBill(r: BillResult): string {
   out.push(...observed(r), "")
 
   out.push(...verdicts(r), "")
+  if (!r.quick) out.push("![The bill against no plugin's, per session and price table](bill.svg)", "")
   out.push("### The bill and the characters against no plugin", "")
   out.push(
     "Each cell: the bill's ratio to no plugin's on the same session and price table, then the ratio of characters sent (whole request bodies).",
