@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { startOpencode } from "../../testkit/opencode"
-import { bySession, sequence, type Reply } from "../../testkit/model-server"
+import { sequence, type Reply } from "../../testkit/model-server"
 import { renderMarkdown } from "./report"
 import type { RunResult } from "./types"
 import { FILES, TURNS, turnPrompt, turnReplies } from "./session"
@@ -26,7 +26,13 @@ export const CONFIGS: Array<{ name: string; options?: Record<string, unknown> }>
   { name: "longrun, defaults", options: {} },
   {
     name: "longrun, references only",
-    options: { pruning_superseded_reads: false, pruning_superseded_writes: false, pruning_failed_inputs: false },
+    options: {
+      pruning_superseded_reads: false,
+      pruning_superseded_writes: false,
+      pruning_failed_inputs: false,
+      pruning_near_duplicates: false,
+      pruning_mask_old: false,
+    },
   },
   { name: "longrun, pruning off", options: { disabled_hooks: ["context-pruning"] } },
 ]
@@ -40,13 +46,9 @@ async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
     pluginOptions: cfg.options,
     files: FILES,
     limit: { context: 1_000_000, output: 8_000 },
-    script: bySession([
-      [
-        "Report status",
-        sequence([{ toolCalls: [{ name: "longrun_status", args: { format: "json", scope: "all" } }] }, { text: "Reported." }]),
-      ],
-      ["Turn ", sequence(replies)],
-    ]),
+    // After the measured turns, the plugin is asked for its report in the same session
+    // (a report names only the session that asks).
+    script: sequence([...replies, { toolCalls: [{ name: "longrun_status", args: { format: "json" } }] }, { text: "Reported." }]),
   })
   try {
     let sessionID: string | undefined
@@ -62,7 +64,7 @@ async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
     const storedJson = JSON.stringify(stored)
     let status: any
     if (cfg.options) {
-      await oc.runPrompt("Report status.")
+      await oc.runPrompt("Report status.", { sessionID, timeoutMs: 60_000 })
       const json = oc.model.requests.flatMap((r) => r.toolResults).find((t) => t.content.includes('"clientCalls"'))
       status = json ? JSON.parse(json.content).sections?.find((s: any) => s.hook === "context-pruning")?.data : undefined
     }
@@ -80,7 +82,7 @@ async function runSession(cfg: (typeof CONFIGS)[number]): Promise<RunResult> {
       uncachedChars: prefix.uncachedChars,
       stored: normalizeStored(stored, oc.directory),
       storedHasPlaceholder:
-        storedJson.includes("[longrun] Pruned") ||
+        storedJson.includes("[longrun] Left out") ||
         storedJson.includes("[longrun] Same ") ||
         storedJson.includes("chars left out"),
       status,

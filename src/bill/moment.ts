@@ -38,8 +38,6 @@ export interface MomentInput {
   totalTokens: number
   cold: boolean
   shape: CacheShape
-  /** the shape the budget is checked against: the worse one while the real shape is not known */
-  budgetShape?: CacheShape
   prices: Prices
   /** how many more requests the saving is counted for */
   horizon: number
@@ -87,9 +85,8 @@ export function chooseMoment(m: MomentInput): MomentChoice | undefined {
     if (saved <= 0) break
     const rewrite = rewriteTokens(m.shape, m.totalTokens, m.candidates[j]!.at)
     const extra = extraDollars(pr, pw, rewrite, saved)
-    const worst = extraDollars(pr, pw, rewriteTokens(m.budgetShape ?? m.shape, m.totalTokens, m.candidates[j]!.at), saved)
     const gain = (pr * saved * m.horizon) / 1e6
-    if ((worst > 0 && worst > m.budget) || (extra > 0 && gain < MARGIN * extra)) {
+    if (extra > 0 && (extra > m.budget || gain < MARGIN * extra)) {
       if (m.shape === "from-start") break
       continue
     }

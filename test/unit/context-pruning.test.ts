@@ -1,28 +1,8 @@
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { createContextPruningHook } from "../../src/hooks/context-pruning"
-import type { PruneState } from "../../src/hooks/context-pruning/state"
 import { Conversation, DIR, partOf, readOutput } from "../../testkit/conversation"
-import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
-
-const factories: Factory[] = [["context-pruning", createContextPruningHook]]
-export const BIG = (tag: string, n = 3000) =>
-  `${Array.from({ length: Math.ceil(n / 40) }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
-const AWAY = 6 * 60_000
-
-export async function setup(
-  options: Record<string, unknown> = {},
-  responders?: NonNullable<Parameters<typeof pluginHarness>[1]>["responders"],
-) {
-  const h = await pluginHarness(options, { factories, responders })
-  const transform = async (messages: Array<{ info: unknown; parts: unknown[] }>) => {
-    await h.hooks["experimental.chat.messages.transform"]!({}, { messages } as never)
-    return messages
-  }
-  const state = (session = "ses_test") => h.internals.ctx.store.peek(session)?.peekState<PruneState>("context-pruning")
-  return { ...h, transform, state }
-}
+import { AWAY, BIG, setup } from "../helpers/pruning"
 
 /** n small bash calls: pushes older results out of the newest-10 window. */
 function filler(c: Conversation, n = 10) {
@@ -86,8 +66,6 @@ describe("context pruning: references and the newest results", () => {
     const req = c.request()
     ;(req[2]!.parts[1] as { id: string }).id = (req[1]!.parts[1] as { id: string }).id
     filler(c, 10)
-    const later = c.request()
-    later.splice(0, 3, ...req)
     c.pause(AWAY).user("back")
     const last = c.request()
     last.splice(0, 3, ...req)

@@ -29,7 +29,7 @@ export function createLedgerState(): LedgerState {
   return { counted: new Map(), prev: undefined }
 }
 
-const MAX_COUNTED = 64
+const MAX_COUNTED = 256
 /** A bust rewrites at least this many tokens and half of what the step before held. */
 const BUST_MIN_TOKENS = 1024
 

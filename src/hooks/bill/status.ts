@@ -25,7 +25,11 @@ export function billStatus(entries: readonly SessionEntry[]): StatusSection | un
     d.busts ? `${d.busts} (${usd(d.bustDollars)}): ${[...new Set(d.lastBusts.map((b) => b.cause))].join(", ")}` : "0",
     `${usd(d.dollars)}${d.estimated ? " (est.)" : ""}`,
     usd(d.hostDollars),
-    d.pruningSavedDollars > 0 ? `~${usd(d.pruningSavedDollars)}` : "-",
+    d.pruningSavedDollars === 0
+      ? "-"
+      : d.pruningSavedDollars > 0
+        ? `~${usd(d.pruningSavedDollars)}`
+        : `~-${usd(-d.pruningSavedDollars)}`,
   ])
   const text = table(
     ["session", "steps", "cache hits", "read / written", "busts (cost): causes", "bill", "OpenCode's figure", "pruning saved"],

@@ -34,6 +34,8 @@ export interface Decision {
   text: string
   /** for a reference: the part whose full copy it points to */
   holder?: string
+  /** the copy is that part's arguments (a write's content), not its output */
+  holderInput?: boolean
 }
 
 /** A tool part as the plan sees it. */
@@ -88,8 +90,24 @@ export function invalidRefs(items: readonly WalkItem[], decisions: ReadonlyMap<s
   const out: string[] = []
   for (const [key, d] of decisions) {
     if (!d.holder) continue
-    const full = present.has(d.holder) && !decisions.has(`${d.holder}:o`) && !decisions.has(`${d.holder}:i`)
+    const full = present.has(d.holder) && !decisions.has(`${d.holder}:${d.holderInput ? "i" : "o"}`)
     if (!full) out.push(key)
+  }
+  return out
+}
+
+/**
+ * Lossy decisions on parts that are among the newest results again (the history shrank:
+ * OpenCode's undo, another plugin's transform). They are undone: the newest always go in full.
+ */
+function lossyOnRecent(items: readonly WalkItem[], decisions: ReadonlyMap<string, Decision>): string[] {
+  const out: string[] = []
+  for (const it of items) {
+    if (!it.recent) continue
+    for (const key of [`${it.id}:o`, `${it.id}:i`]) {
+      const d = decisions.get(key)
+      if (d && !isLossless(d)) out.push(key)
+    }
   }
   return out
 }
@@ -105,7 +123,7 @@ export function plan(
   o: StrategyOptions,
   dir: string,
 ): Plan {
-  const revoke = invalidRefs(items, decisions)
+  const revoke = [...invalidRefs(items, decisions), ...lossyOnRecent(items, decisions)]
   const gone = new Set(revoke)
   const decided = (key: string) => (decisions.has(key) && !gone.has(key)) || refs.has(key)
   const refs = new Map<string, Decision>()
@@ -122,7 +140,8 @@ export function plan(
         // A re-read of an unchanged file says so; any other repeat names the identical call.
         if (known && f.file && known.hash === f.file.content) {
           const text = sameContentRef(f, known.holder.f, f.file.path, dir)
-          if (f.chars - text.length >= MIN_SAVED_CHARS) refs.set(out, { strategy: "dedupe", text, holder: known.holder.id })
+          if (f.chars - text.length >= MIN_SAVED_CHARS)
+            refs.set(out, { strategy: "dedupe", text, holder: known.holder.id, holderInput: known.written || undefined })
         } else if (holder) {
           const text = f.status === "error" ? sameErrorRef(f, holder.f) : sameOutputRef(f, holder.f)
           if (f.chars - text.length >= MIN_SAVED_CHARS)
@@ -137,6 +156,13 @@ export function plan(
       content.set(f.changes[0], { hash: f.wrote, holder: it, written: true })
   }
 
+  // A copy a recent reference points at stays: leaving it out would send the reference's content again.
+  const heldForRecent = new Set<string>()
+  for (const it of items) {
+    if (!it.recent) continue
+    const d = refs.get(`${it.id}:o`) ?? (gone.has(`${it.id}:o`) ? undefined : decisions.get(`${it.id}:o`))
+    if (d?.holder) heldForRecent.add(`${d.holder}:${d.holderInput ? "i" : "o"}`)
+  }
   const lossy: LossyCandidate[] = []
   const nextChange = new Map<string, WalkItem>()
   const nextRead = new Map<string, WalkItem>()
@@ -146,13 +172,13 @@ export function plan(
     const { f } = it
     if (!it.recent) {
       const out = `${it.id}:o`
-      if (!decided(out)) {
+      if (!decided(out) && !heldForRecent.has(out)) {
         const d = outputDecision(it, { nextChange, nextRead, nextCall }, o, dir)
         if (d && f.chars - d.text.length >= MIN_SAVED_CHARS)
           lossy.push({ key: out, item: i, decision: d, saved: f.chars - d.text.length })
       }
       const inp = `${it.id}:i`
-      if (!decided(inp)) {
+      if (!decided(inp) && !heldForRecent.has(inp)) {
         const by = f.changes[0] ? nextChange.get(f.changes[0]) : undefined
         let d: Decision | undefined
         if (f.wrote !== undefined && by && o.supersededWrites)

@@ -1,5 +1,5 @@
 import { DEFAULT_PRICES } from "../../bill/prices"
-import { assumedShape, type CacheShape } from "../../bill/moment"
+import { assumedShape } from "../../bill/moment"
 import type { SessionEntry } from "../../cache/session-entry"
 import { MAX_ID_LENGTH } from "../../events/parse"
 import { entriesIn } from "../../status/scope"
@@ -7,7 +7,8 @@ import { detach } from "../../runtime/detach"
 import type { HookContext, LongrunHook } from "../types"
 import { type Applied, applyDecisions, type OutgoingMessage } from "./apply"
 import { type Decision, invalidRefs, plan, type StrategyOptions } from "./decide"
-import { learnShape, type MomentOptions, pickMoment } from "./moments"
+import { CacheLessons } from "./lessons"
+import { type MomentOptions, pickMoment } from "./moments"
 import { masked } from "./placeholder"
 import { createRecallTool } from "./recall"
 import { createPruneState, decisionBytes, type PruneState, pruneStateBytes, trimState } from "./state"
@@ -17,7 +18,6 @@ import { walk } from "./walk"
 const NAME = "context-pruning"
 /** Parts remembered per session before entries no longer sent are dropped. */
 export const MAX_PARTS = 4_000
-const MAX_SHAPES = 1_000
 
 /**
  * Sends the model less without touching the stored session: through
@@ -50,8 +50,8 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     risk: opt.pruning_risk,
   }
   const protectedTools = new Set(opt.pruning_protected_tools)
-  /** what each model's answers showed of its prompt cache (see moments.ts, learnShape) */
-  const shapes = new Map<string, CacheShape>()
+  /** what each model's answers showed of its prompt cache */
+  const lessons = new CacheLessons()
   const timing: Timing = { count: 0, totalMs: 0, maxMs: 0, lastMs: 0, failures: 0 }
   /** the newest transform times, for the median (a fixed 128 numbers) */
   const recent: number[] = []
@@ -79,37 +79,32 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     const w = walk(messages, state, protectedTools, keep, dir)
     const model = modelOf(messages, entry)
     const modelKey = `${model.providerID ?? "?"}/${model.modelID ?? "?"}`
-    if (state.lastMoment && !state.lastMoment.cold && state.shape === undefined) {
-      const learnt = learnShape(state.lastMoment, w)
-      if (learnt) {
-        state.shape = learnt
-        shapes.delete(modelKey)
-        shapes.set(detach(modelKey, 512), learnt)
-        if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!)
-      }
-    }
+    const last = state.lastMoment
+    if (last && !last.learnt) last.learnt = lessons.learn(last, w, modelKey, moments.ttlMs)
     const planned = plan(w.items, state.decisions, strategies, dir)
     for (const key of planned.revoke) undo(state, key)
     for (const [key, d] of planned.refs) commit(state, key, d)
     const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
-    const shape = shapes.get(modelKey)
-    // What an answer showed, else what the provider's kind says (see assumedShape).
+    // What answers showed, else what the provider's kind says (see assumedShape).
     const picked = pickMoment(
       messages,
       w,
       planned.lossy,
       prices,
-      shape ?? assumedShape(model.providerID, model.modelID),
-      moments,
+      lessons.shapeOf(modelKey, assumedShape(model.providerID, model.modelID)),
+      { ...moments, ttlMs: lessons.ttlOf(modelKey, moments.ttlMs) },
       state.debt,
     )
     state.requests++
+    // A moment's own request is priced in its extra cost already: its saving is not counted twice.
+    let momentChars = 0
     if (picked) {
       let chars = 0
       for (const c of picked.chosen) {
         commit(state, c.key, c.decision)
         chars += c.saved
       }
+      momentChars = chars
       // A reference to a copy this moment left out is undone, or left out too when it is old.
       for (const key of invalidRefs(w.items, state.decisions)) {
         undo(state, key)
@@ -129,6 +124,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         afterAnswer: newest?.id,
         readBefore: newest?.tokens?.cacheRead,
         keptShare: w.totalChars > 0 ? w.at[first.item]! / w.totalChars : 0,
+        totalTokens: w.totalChars / 4,
+        gapMs: picked.coldness.gapMs,
+        learnt: false,
       }
       entry.pruning.dollarsSaved -= picked.choice.extraDollars
       state.debt += Math.max(0, picked.choice.extraDollars)
@@ -143,18 +141,18 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
       }
     }
     const applied = applyDecisions(messages, w.located, state.decisions)
-    publish(entry, state, applied, prices.cacheRead)
+    publish(entry, state, applied, prices.cacheRead, momentChars)
     if (state.facts.size > MAX_PARTS) trimState(state, w.seen)
   }
 
-  const publish = (entry: SessionEntry, state: PruneState, applied: Applied, readPrice: number) => {
+  const publish = (entry: SessionEntry, state: PruneState, applied: Applied, readPrice: number, momentChars: number) => {
     const fact = entry.pruning
     fact.partsPruned = applied.parts
     fact.charsSaved = applied.chars
     fact.tokensSaved = Math.round(applied.chars / 4)
     fact.byStrategy = applied.byStrategy as Record<string, { parts: number; chars: number }>
     // Each token not sent is a token not read from the cache on this request; it pays back what moments cost.
-    const saved = ((applied.chars / 4) * readPrice) / 1e6
+    const saved = ((Math.max(0, applied.chars - momentChars) / 4) * readPrice) / 1e6
     fact.dollarsSaved += saved
     state.debt = Math.max(0, state.debt - saved)
     state.charsNotSent += applied.chars

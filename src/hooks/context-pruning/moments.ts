@@ -9,7 +9,6 @@ import { type CacheShape, chooseMoment, type MomentChoice } from "../../bill/mom
 import type { Prices } from "../../bill/prices"
 import type { LossyCandidate } from "./decide"
 import type { OutgoingMessage } from "./apply"
-import type { MomentRecord } from "./state"
 import type { Walk } from "./walk"
 
 export type MomentMode = "cost" | "cold" | "always"
@@ -59,19 +58,4 @@ export function pickMoment(
   })
   if (!choice) return undefined
   return { chosen: lossy.slice(choice.from), choice, coldness: cold }
-}
-
-/**
- * After a warm moment, the first answer tells how the cache took it: where it kept the
- * part before the first change (a prefix cache), its read stays near that share of the
- * read before; where it is kept only at the last messages (Anthropic with OpenCode's
- * breakpoints), the read falls to the system prompt. Undefined until it can tell.
- */
-export function learnShape(moment: MomentRecord, w: Walk): CacheShape | undefined {
-  if (moment.cold || moment.readBefore === undefined || moment.readBefore <= 0 || moment.keptShare < 0.3) return undefined
-  const at = w.steps.findIndex((s) => s.id === moment.afterAnswer)
-  const answer = at >= 0 ? w.steps[at + 1] : undefined
-  if (!answer?.tokens) return undefined
-  const ratio = answer.tokens.cacheRead / moment.readBefore
-  return ratio < moment.keptShare / 2 ? "from-start" : "prefix"
 }

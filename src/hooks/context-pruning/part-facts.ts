@@ -63,15 +63,71 @@ function fnv(s: string): string {
   return (h >>> 0).toString(36)
 }
 
-/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same call. */
-export function canonicalJson(v: unknown, depth = 0): string {
-  if (depth > 32) return '"…"'
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x, depth + 1)).join(",")}]`
-  if (v && typeof v === "object") {
-    const keys = Object.keys(v as object).sort()
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k], depth + 1)}`).join(",")}}`
+/** Arguments past this size are never compared with another call's: too big to be worth it. */
+const MAX_ARGS_CHARS = 2_000_000
+
+/**
+ * JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same call. Throws past
+ * MAX_ARGS_CHARS (shared sub-objects could otherwise make it grow without bound).
+ */
+export function canonicalJson(v: unknown): string {
+  const out: string[] = []
+  let size = 0
+  const push = (s: string) => {
+    size += s.length
+    if (size > MAX_ARGS_CHARS) throw new Error("arguments too large to compare")
+    out.push(s)
   }
-  return JSON.stringify(v) ?? "null"
+  const walk = (x: unknown, depth: number) => {
+    if (depth > 32) return push('"…"')
+    if (Array.isArray(x)) {
+      push("[")
+      x.forEach((y, i) => {
+        if (i) push(",")
+        walk(y, depth + 1)
+      })
+      return push("]")
+    }
+    if (x && typeof x === "object") {
+      push("{")
+      Object.keys(x as object)
+        .sort()
+        .forEach((k, i) => {
+          push(`${i ? "," : ""}${JSON.stringify(k)}:`)
+          walk((x as Record<string, unknown>)[k], depth + 1)
+        })
+      return push("}")
+    }
+    push(JSON.stringify(x) ?? "null")
+  }
+  walk(v, 0)
+  return out.join("")
+}
+
+/** The length JSON.stringify would give, counted up to `budget` (then `budget`). */
+export function boundedJsonLength(v: unknown, budget: number): number {
+  let n = 0
+  const walk = (x: unknown, depth: number) => {
+    if (n >= budget) return
+    if (depth > 64) {
+      n += 3
+      return
+    }
+    if (typeof x === "string") n += x.length + 2
+    else if (Array.isArray(x)) {
+      n += 2 + Math.max(0, x.length - 1)
+      for (const y of x) walk(y, depth + 1)
+    } else if (x && typeof x === "object") {
+      const keys = Object.keys(x as object)
+      n += 2 + Math.max(0, keys.length - 1)
+      for (const k of keys) {
+        n += k.length + 3
+        walk((x as Record<string, unknown>)[k], depth + 1)
+      }
+    } else n += String(x).length
+  }
+  walk(v, 0)
+  return Math.min(n, budget)
 }
 
 export function isToolPart(p: unknown): p is ToolPartLike {
@@ -146,7 +202,8 @@ export function partFacts(part: ToolPartLike, dir: string): PartFacts | undefine
     const err = typeof state.error === "string" ? state.error : ""
     let long = 0
     for (const v of Object.values(input ?? {})) if (typeof v === "string" && v.length >= LONG_ARG_CHARS) long += v.length
-    return { ...base, status: "error", chars: err.length, hash: hashText(`${callKey}\u0000${err}`), inputChars: long }
+    // The same error from another call is a repeat too: errors are compared by their text alone.
+    return { ...base, status: "error", chars: err.length, hash: hashText(`error\u0000${err}`), inputChars: long }
   }
   if (typeof state.output !== "string") return undefined
   const output = state.output

@@ -1,4 +1,3 @@
-import type { CacheShape } from "../../bill/moment"
 import type { Decision } from "./decide"
 import { factsBytes, type PartFacts } from "./part-facts"
 
@@ -15,8 +14,13 @@ export interface MomentRecord {
   /** the newest answer before it, and the cache it read: to learn the cache's shape from the next answer */
   afterAnswer: string | undefined
   readBefore: number | undefined
-  /** share of the request before the first change */
+  /** share of the request before the first change, and the request's tokens (characters / 4) */
   keptShare: number
+  totalTokens: number
+  /** how long the cache had not been used, when the timestamps said (a cold moment's pause) */
+  gapMs: number | undefined
+  /** the first answer after it was read for what it teaches (see lessons.ts) */
+  learnt: boolean
 }
 
 /** Per-session pruning state: ids, hashes and placeholder texts only, never payloads. */
@@ -33,8 +37,6 @@ export interface PruneState {
   lastMoment: MomentRecord | undefined
   /** characters left out of all requests of this session */
   charsNotSent: number
-  /** the cache's shape as this session's answers showed it, once a moment could tell */
-  shape: CacheShape | undefined
   /** dollars warm moments cost more than they have saved back so far: the risk still open */
   debt: number
 }
@@ -49,7 +51,6 @@ export function createPruneState(): PruneState {
     moments: 0,
     lastMoment: undefined,
     charsNotSent: 0,
-    shape: undefined,
     debt: 0,
   }
 }
@@ -66,6 +67,19 @@ export function pruneStateBytes(s: PruneState): number {
  * Keeps only what concerns parts still sent (`keep`). Parts that left the request
  * (after a compaction) never come back, so their facts and decisions can go.
  */
+/** Drops one part's facts and decisions (its id now names another call). */
+export function forget(s: PruneState, id: string): void {
+  const f = s.facts.get(id)
+  if (f) s.factBytes -= factsBytes(f)
+  s.facts.delete(id)
+  for (const key of [`${id}:o`, `${id}:i`]) {
+    const d = s.decisions.get(key)
+    if (!d) continue
+    s.decisions.delete(key)
+    s.decisionBytes -= decisionBytes(key, d)
+  }
+}
+
 export function trimState(s: PruneState, keep: Set<string>): void {
   for (const [id, f] of s.facts) {
     if (keep.has(id)) continue

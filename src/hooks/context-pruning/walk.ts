@@ -6,8 +6,8 @@
 import { detach } from "../../runtime/detach"
 import { type Located, type OutgoingMessage, replaceInput } from "./apply"
 import type { Decision, WalkItem } from "./decide"
-import { factsBytes, isToolPart, partFacts, type PartFacts } from "./part-facts"
-import type { PruneState } from "./state"
+import { boundedJsonLength, factsBytes, isToolPart, partFacts, type PartFacts } from "./part-facts"
+import { forget, type PruneState } from "./state"
 
 const CLEARED = "[Old tool result content cleared]"
 
@@ -59,12 +59,9 @@ function tokensOf(info: InfoLike): StepSeen["tokens"] {
   return r.input + r.cacheRead + r.cacheWrite > 0 ? r : undefined
 }
 
+/** Characters of a call's arguments as sent, counted with a budget (shared sub-objects cannot blow it up). */
 function inputChars(input: unknown): number {
-  try {
-    return JSON.stringify(input ?? {}).length
-  } catch {
-    return 0
-  }
+  return boundedJsonLength(input ?? {}, 1_000_000)
 }
 
 export function walk(
@@ -126,11 +123,23 @@ export function walk(
       const outChars = outDecision ? outDecision.text.length : typeof body === "string" ? body.length : 0
       chars += inChars + outChars
       if (step) step.out += inChars
-      // Parts OpenCode cleared (compaction.prune) are not copies anything may point at: checked
-      // on every request, since the host can clear a part it sent in full before.
-      if (protectedTools.has(part.tool) || count.get(part.id)! > 1 || part.state.time?.compacted) continue
+      if (protectedTools.has(part.tool) || count.get(part.id)! > 1) continue
+      // An id that does not survive a copy (a lone surrogate) could not be found again: left alone.
+      if (detach(part.id) !== part.id) continue
+      if (part.state.time?.compacted) {
+        // OpenCode cleared the output (compaction.prune): nothing may point at it from now on, but
+        // it still sends the arguments, so a decision on them keeps applying.
+        w.seen.add(part.id)
+        if (inDecision) w.located.push({ id: part.id, msg: m, part: p })
+        continue
+      }
       w.seen.add(part.id)
       let f = state.facts.get(part.id)
+      // The same id on another call (another plugin's transform reusing ids): start afresh.
+      if (f && typeof part.callID === "string" && f.callID !== part.callID) {
+        forget(state, part.id)
+        f = undefined
+      }
       const fresh = f === undefined
       if (fresh) {
         f = partFacts(part, dir) ?? null
