@@ -7,6 +7,7 @@ import { detach } from "../../runtime/detach"
 import type { HookContext, LongrunHook } from "../types"
 import { type Applied, applyDecisions, type OutgoingMessage } from "./apply"
 import { type Decision, invalidRefs, plan, type StrategyOptions } from "./decide"
+import { applyPruning, pruningRecord } from "./journal"
 import { learnShape, type MomentOptions, pickMoment } from "./moments"
 import { masked } from "./placeholder"
 import { createRecallTool } from "./recall"
@@ -70,6 +71,10 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     state.decisions.delete(key)
     state.decisionBytes -= decisionBytes(key, old)
   }
+  // After a restart the decisions come back before the first request, so it resends the history unchanged.
+  const journal = ctx.journal.writer("pruning", (entry, saved) =>
+    applyPruning(stateOf(entry), entry.pruning, saved, shapes, commit),
+  )
 
   const run = (messages: OutgoingMessage[]) => {
     const sessionID = sessionOf(messages)
@@ -79,6 +84,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     const w = walk(messages, state, protectedTools, keep, dir)
     const model = modelOf(messages, entry)
     const modelKey = `${model.providerID ?? "?"}/${model.modelID ?? "?"}`
+    let changed = false
     if (state.lastMoment && !state.lastMoment.cold && state.shape === undefined) {
       const learnt = learnShape(state.lastMoment, w)
       if (learnt) {
@@ -86,9 +92,11 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         shapes.delete(modelKey)
         shapes.set(detach(modelKey, 512), learnt)
         if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!)
+        changed = true
       }
     }
     const planned = plan(w.items, state.decisions, strategies, dir)
+    if (planned.revoke.length > 0 || planned.refs.size > 0) changed = true
     for (const key of planned.revoke) undo(state, key)
     for (const [key, d] of planned.refs) commit(state, key, d)
     const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
@@ -106,6 +114,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     )
     state.requests++
     if (picked) {
+      changed = true
       let chars = 0
       for (const c of picked.chosen) {
         commit(state, c.key, c.decision)
@@ -144,6 +153,8 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     }
     const applied = applyDecisions(messages, w.located, state.decisions)
     publish(entry, state, applied, prices.cacheRead)
+    // Written with each change of the decisions: parts seen since then are new after a restart too.
+    if (changed) journal.changed(entry.id, () => pruningRecord(state, entry.pruning, modelKey))
     if (state.facts.size > MAX_PARTS) trimState(state, w.seen)
   }
 

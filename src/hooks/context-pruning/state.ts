@@ -35,6 +35,13 @@ export interface PruneState {
   charsNotSent: number
   /** the cache's shape as this session's answers showed it, once a moment could tell */
   shape: CacheShape | undefined
+  /** the newest tool part id walked (OpenCode's ids ascend): journaled with the decisions */
+  newestSeen: string | undefined
+  /**
+   * After a restart, the newest part the pruner had seen before it: parts up to it are not new,
+   * so no reference is made to them now that was not made then (the history resent byte-identical).
+   */
+  restoredSeen: string | undefined
 }
 
 export function createPruneState(): PruneState {
@@ -48,6 +55,8 @@ export function createPruneState(): PruneState {
     lastMoment: undefined,
     charsNotSent: 0,
     shape: undefined,
+    newestSeen: undefined,
+    restoredSeen: undefined,
   }
 }
 

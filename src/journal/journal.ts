@@ -1,0 +1,214 @@
+/**
+ * The journal: the durable record of what a restart must not lose, per session, written
+ * from the facts the hooks already keep. Each section has one writer hook, which publishes
+ * through a SectionWriter and gets its section back once, when the session's entry is
+ * created (its first event after a start, or after the store had dropped it).
+ *
+ * One file per session and plugin instance (./files.ts names them, ./format.ts is the
+ * format): written atomically at most `writeDelayMs` after a change (one unref()'d timer on
+ * the plugin's clock, none while nothing changed), never when the content is unchanged;
+ * removed when the session is deleted or has not changed for `ttlMs`; at most `maxSessions`
+ * per project and `maxSessionBytes` each. Files of an instance that is gone are taken over
+ * (./scan.ts); files of one still running are never written by another.
+ */
+import { join } from "node:path"
+import type { SessionEntry } from "../cache/session-entry"
+import { type JournalFile, parseJournal, type WriterInfo } from "./format"
+import { fileName, projectDirName, readBoundedSync, realDir } from "./files"
+import { currentOwner, ownerAlive, registerOwner, unregisterOwner } from "./owner"
+import { type JournalConfig, type JournalDeps, type Record_, Records } from "./records"
+import { adoptLate, type ForeignFile, mergeInto, scanProject } from "./scan"
+import type { SectionName, Sections } from "./types"
+
+/** How a hook publishes its section: `set` for small values (compared at once), `changed` for large ones it knows changed. */
+export interface SectionWriter<K extends SectionName> {
+  set(sessionID: string, value: Sections[K] | undefined): void
+  /** `snapshot` runs at the next write; `urgent`: write now (a notice was delivered), not after the delay */
+  changed(sessionID: string, snapshot: () => Sections[K] | undefined, urgent?: boolean): void
+}
+
+type Restore<K extends SectionName> = (entry: SessionEntry, value: Sections[K]) => void
+
+export class Journal {
+  readonly dir: string
+  readonly owner: WriterInfo
+  private readonly records: Records
+  private readonly restorers = new Map<SectionName, Restore<SectionName>>()
+  private readonly restored = new WeakSet<SessionEntry>()
+  private foreign = new Map<string, ForeignFile[]>()
+  private problems: string[] = []
+  private waiting: string[] = []
+  private ready = false
+  private off: boolean
+  private readonly alive: NonNullable<JournalDeps["alive"]>
+
+  constructor(
+    readonly config: JournalConfig,
+    private readonly deps: JournalDeps,
+  ) {
+    this.owner = deps.owner ?? currentOwner()
+    this.alive = deps.alive ?? ((o) => ownerAlive(o, this.owner))
+    this.dir = join(config.root, projectDirName(config.project))
+    this.off = !config.enabled
+    this.records = new Records(config, deps, this.dir, this.owner)
+    if (this.off) return
+    registerOwner(this.owner.id)
+    deps.store.onCreate((entry) => this.entryCreated(entry))
+    deps.store.onRemove((entry, reason) => {
+      if (reason === "deleted") this.records.removeSession(entry.id, this.foreign.get(entry.id) ?? [], this.alive)
+      else this.records.detach(entry.id)
+      if (reason === "deleted") this.foreign.delete(entry.id)
+    })
+  }
+
+  get stats() {
+    return this.records.stats
+  }
+
+  get enabled(): boolean {
+    return !this.off
+  }
+
+  /** Reads the project's folder (bounded); the plugin waits for it before it builds the hooks. Never rejects. */
+  async open(): Promise<void> {
+    try {
+      await this.scan()
+    } catch (err) {
+      this.giveUp(`reading its folder failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  /** The folder cannot be used (too slow, unreadable): this instance keeps no journal; the files stay. */
+  giveUp(reason: string): void {
+    if (this.off) return
+    this.off = true
+    this.problems.push(`${this.dir}: ${reason}; no journal in this process`)
+    unregisterOwner(this.owner.id)
+  }
+
+  private async scan(): Promise<void> {
+    if (this.off) return
+    if (!(await realDir(this.dir, this.config.root))) {
+      this.off = true
+      this.problems.push(`${this.dir} is not a folder the journal can use (a link, or not writable): no journal`)
+      return
+    }
+    const scan = await scanProject({
+      dir: this.dir,
+      me: this.owner,
+      now: this.deps.clock.now(),
+      ttlMs: this.config.ttlMs,
+      maxSessions: this.config.maxSessions,
+      maxBytes: this.config.maxSessionBytes,
+      alive: this.alive,
+    })
+    if (this.off) return // given up while it read
+    this.foreign = scan.foreign
+    this.problems.push(...scan.problems)
+    this.records.stats.removed += scan.removed
+    for (const [session, a] of scan.adopted) this.records.adopt(session, a)
+  }
+
+  /** Claims a section: one writer per section, and how it takes its value back. */
+  writer<K extends SectionName>(section: K, restore: Restore<K>): SectionWriter<K> {
+    if (this.restorers.has(section)) throw new Error(`journal section ${section} already has a writer`)
+    this.restorers.set(section, restore as unknown as Restore<SectionName>)
+    return {
+      set: (id, value) => {
+        if (!this.off) this.records.set(id, section, value)
+      },
+      changed: (id, snapshot, urgent) => {
+        if (!this.off) this.records.changed(id, section, snapshot, urgent === true)
+      },
+    }
+  }
+
+  /**
+   * The first event: the server is up. Reports what was wrong in the folder (one line), then
+   * restores the sessions with background tasks (they need work now: notices, resumes) and
+   * any entry made before this.
+   */
+  start(): void {
+    if (this.ready) return
+    this.ready = true
+    if (this.problems.length > 0) {
+      const shown = this.problems.slice(0, 5).join("; ")
+      const more = this.problems.length > 5 ? `; and ${this.problems.length - 5} more` : ""
+      this.deps.logger.log("warn", `journal: ignored what it could not use in ${this.dir}: ${shown}${more}`)
+      this.problems = []
+    }
+    if (this.off) return
+    for (const id of this.waiting.splice(0)) {
+      const entry = this.deps.store.peek(id)
+      if (entry) this.restore(entry)
+    }
+    for (const id of this.records.withTasks()) this.deps.store.touch(id)
+  }
+
+  private entryCreated(entry: SessionEntry): void {
+    if (!this.ready) this.waiting.push(entry.id)
+    else this.restore(entry)
+  }
+
+  /** Gives each writer its section back, once per entry. */
+  private restore(entry: SessionEntry): void {
+    if (this.restored.has(entry) || entry.isReleased) return
+    this.restored.add(entry)
+    const rec = this.recordToRestore(entry.id)
+    if (!rec) return
+    // A hook putting its state back publishes it again: unchanged, that is no change to write.
+    this.records.hold(entry.id)
+    try {
+      for (const [name, value] of Object.entries(rec.sections) as Array<[SectionName, Sections[SectionName]]>) {
+        const restore = this.restorers.get(name)
+        if (!restore || value === undefined) continue
+        try {
+          restore(entry, value)
+        } catch (err) {
+          this.deps.logger.hookError("journal", `restore ${name}`, err)
+        }
+      }
+    } finally {
+      this.records.release()
+    }
+  }
+
+  /** What there is to restore for a session: taken over at start, its own file, or another owner's now gone. */
+  private recordToRestore(id: string): Record_ | undefined {
+    let rec = this.records.pending(id)
+    if (!rec && this.records.onDisk(id)) {
+      // The store had dropped this session (expired) and it is back: one bounded read of our own small file.
+      const read = readBoundedSync(join(this.dir, fileName(id, this.owner.id)!), this.config.maxSessionBytes)
+      const parsed = "text" in read ? parseJournal(read.text) : undefined
+      if (parsed?.ok) rec = this.records.adoptOwn(id, parsed.file)
+    }
+    const others = this.foreign.get(id)
+    if (others) {
+      const late = adoptLate({ dir: this.dir, me: this.owner, maxBytes: this.config.maxSessionBytes, alive: this.alive }, others)
+      if (late.left.length) this.foreign.set(id, late.left)
+      else this.foreign.delete(id)
+      if (late.took.length) rec = this.records.merge(id, late.took, mergeInto)
+    }
+    return rec
+  }
+
+  /** The plugin's sweep: own files not changed for ttlMs go. */
+  sweep(): void {
+    if (!this.off) this.records.expire((id) => this.deps.store.has(id))
+  }
+
+  /** Writes what is pending now (tests, bench). */
+  flush(): Promise<void> {
+    return this.records.flush()
+  }
+
+  /** Dispose: the last changes are written; the files stay for the next start. */
+  async close(): Promise<void> {
+    if (this.off) return
+    this.off = true
+    await this.records.close()
+    unregisterOwner(this.owner.id)
+  }
+}
+
+export type { JournalConfig, JournalDeps, JournalFile }
