@@ -37,7 +37,7 @@ export class Journal {
   private readonly restored = new WeakSet<SessionEntry>()
   private foreign = new Map<string, ForeignFile[]>()
   private problems: string[] = []
-  private waiting: string[] = []
+  private afterStart: Array<() => void> = []
   private ready = false
   private off: boolean
   private readonly alive: NonNullable<JournalDeps["alive"]>
@@ -124,9 +124,9 @@ export class Journal {
   }
 
   /**
-   * The first event: the server is up. Reports what was wrong in the folder (one line), then
-   * restores the sessions with background tasks (they need work now: notices, resumes) and
-   * any entry made before this.
+   * The first event: the server is up. Reports what was wrong in the folder (one line), runs
+   * what waited for the server (a restored task's notice or resume), then brings back the
+   * sessions with background tasks (they need work now, not at their next event).
    */
   start(): void {
     if (this.ready) return
@@ -137,17 +137,28 @@ export class Journal {
       this.deps.logger.log("warn", `journal: ignored what it could not use in ${this.dir}: ${shown}${more}`)
       this.problems = []
     }
+    for (const fn of this.afterStart.splice(0)) this.guard("after start", fn)
     if (this.off) return
-    for (const id of this.waiting.splice(0)) {
-      const entry = this.deps.store.peek(id)
-      if (entry) this.restore(entry)
-    }
     for (const id of this.records.withTasks()) this.deps.store.touch(id)
   }
 
+  /** Runs fn once OpenCode's server is up (its first event): client calls made before that can stall. */
+  whenStarted(fn: () => void): void {
+    if (this.ready) this.guard("after start", fn)
+    else this.afterStart.push(fn)
+  }
+
+  private guard(where: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.deps.logger.hookError("journal", where, err)
+    }
+  }
+
+  /** A session's entry was made: its sections go back to their writers first (no client call in it). */
   private entryCreated(entry: SessionEntry): void {
-    if (!this.ready) this.waiting.push(entry.id)
-    else this.restore(entry)
+    this.restore(entry)
   }
 
   /** Gives each writer its section back, once per entry. */

@@ -134,14 +134,20 @@ export function restoreTasks(d: RestoreDeps, parentID: string, records: TaskReco
     if (t.status === "running" && !t.childID) t.status = "queued"
     if (t.status === "queued" && (t.prompt === undefined || !d.enqueue(t)))
       d.finish(t, "error", "interrupted: OpenCode stopped before it started, and it could not be queued again")
-    else if (t.status === "running") recover.push(t)
-    else if (!t.told) tell.push(t)
+    else if (t.status === "running") {
+      // It keeps its slot while its child is asked how far it got: a queued task must not take it meanwhile.
+      d.occupy(t)
+      recover.push(t)
+    } else if (!t.told) tell.push(t)
   }
   d.publish(parentID)
   d.save(parentID)
-  for (const t of tell) d.notify(t)
-  for (const t of recover) void resume(d, t).catch((err) => d.ctx.logger.hookError("background-agents", "resume", err))
-  d.pump()
+  // Notices, resumes and starts call OpenCode: they wait until its server is up.
+  d.ctx.journal.whenStarted(() => {
+    for (const t of tell) if (!t.told) d.notify(t)
+    for (const t of recover) void resume(d, t).catch((err) => d.ctx.logger.hookError("background-agents", "resume", err))
+    d.pump()
+  })
 }
 
 async function resume(d: RestoreDeps, t: Task): Promise<void> {
@@ -167,7 +173,6 @@ async function resume(d: RestoreDeps, t: Task): Promise<void> {
     d.finish(t, "error", `interrupted: OpenCode stopped while it ran (${reason}); background_output shows what it had produced`)
   if (why) return interrupted(why)
   t.resumes++
-  d.occupy(t)
   d.save(t.parentID, true)
   const body = {
     agent: t.agent,
