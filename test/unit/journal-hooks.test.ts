@@ -6,7 +6,7 @@ import { Conversation, partOf } from "../../testkit/conversation"
 import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 import { armedSession, compactionOnly, LIMIT, summarizeCalls } from "../helpers/compaction-session"
 import { journalFolder } from "../helpers/restart"
-import { FAST, session, todoOnly } from "../helpers/todo-session"
+import { FAST, session } from "../helpers/todo-session"
 
 const BIG = (tag: string) => `${Array.from({ length: 80 }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
 
