@@ -16,7 +16,8 @@ import type { SessionEntry } from "../cache/session-entry"
 import { type JournalFile, parseJournal, type WriterInfo } from "./format"
 import { fileName, projectDirName, readBoundedSync, realDir } from "./files"
 import { currentOwner, ownerAlive, registerOwner, unregisterOwner } from "./owner"
-import { type JournalConfig, type JournalDeps, type Record_, Records } from "./records"
+import type { JournalConfig, JournalDeps, Record_ } from "./config"
+import { Records } from "./records"
 import { adoptLate, type ForeignFile, mergeInto, scanProject } from "./scan"
 import type { SectionName, Sections } from "./types"
 
@@ -55,7 +56,7 @@ export class Journal {
     registerOwner(this.owner.id)
     deps.store.onCreate((entry) => this.entryCreated(entry))
     deps.store.onRemove((entry, reason) => {
-      if (reason === "deleted") this.records.removeSession(entry.id, this.foreign.get(entry.id) ?? [], this.alive)
+      if (reason === "deleted") this.records.disk.removeSession(entry.id, this.foreign.get(entry.id) ?? [], this.alive)
       else this.records.detach(entry.id)
       if (reason === "deleted") this.foreign.delete(entry.id)
     })
@@ -205,12 +206,22 @@ export class Journal {
 
   /** The plugin's sweep: own files not changed for ttlMs go. */
   sweep(): void {
-    if (!this.off) this.records.expire((id) => this.deps.store.has(id))
+    if (!this.off) this.records.disk.expire((id) => this.deps.store.has(id))
+  }
+
+  /** Resolves when the writes under way are done, without writing anything early (tests, bench). */
+  idle(): Promise<void> {
+    return this.records.disk.idle()
+  }
+
+  /** Files this instance has on disk, and their bytes. */
+  get disk(): { files: number; bytes: number } {
+    return { files: this.records.disk.files, bytes: this.records.disk.bytesOnDisk }
   }
 
   /** Writes what is pending now (tests, bench). */
   flush(): Promise<void> {
-    return this.records.flush()
+    return this.records.disk.flush()
   }
 
   /** Dispose: the last changes are written; the files stay for the next start. */

@@ -1,54 +1,15 @@
 /**
- * The journal's records in memory and their writes: what each session's file should hold,
- * whether it changed since the last write, one debounce timer for all of them, and the
- * bounds (bytes per session, sessions per project, age).
+ * The journal's records in memory: what each session's file should hold (small sections
+ * compared as they are set, large ones taken when written), what was taken over, and what
+ * is still to be handed back. ./disk.ts writes them.
  */
-import { encodeJournal, type JournalFile, type WriterInfo } from "./format"
-import { fileName, remove, writeAtomic } from "./files"
-import type { SessionStore } from "../cache/session-store"
-import type { Clock } from "../runtime/clock"
-import type { Logger } from "../runtime/log"
-import type { TimerOwner } from "../runtime/timers"
-import type { Adopted, ForeignFile } from "./scan"
+import type { JournalConfig, JournalDeps, Record_ } from "./config"
+import { DiskWrites } from "./disk"
+import type { JournalFile, WriterInfo } from "./format"
+import type { Adopted } from "./scan"
 import type { SectionName, Sections } from "./types"
 
-export interface JournalConfig {
-  enabled: boolean
-  root: string
-  project: string
-  writeDelayMs: number
-  ttlMs: number
-  maxSessions: number
-  maxSessionBytes: number
-}
-
-export interface JournalDeps {
-  clock: Clock
-  timers: TimerOwner
-  store: SessionStore
-  logger: Logger
-  /** tests: another process's identity, and who is alive */
-  owner?: WriterInfo
-  alive?: (owner: Partial<WriterInfo> & Pick<WriterInfo, "id" | "pid">) => boolean
-}
-
-export interface Record_ {
-  id: string
-  sections: Partial<Sections>
-  /** large sections whose writer said they changed: taken at the next write */
-  lazy: Map<SectionName, () => unknown>
-  /** small sections as last set, in canonical JSON: an equal value changes nothing */
-  compare: Map<SectionName, string>
-  /** the sections' JSON as this instance last wrote it (or took it over) */
-  lastBody: string | undefined
-  dirty: boolean
-  /** its sections were handed back to the hooks */
-  restored: boolean
-  /** the store dropped the session: the record goes once written */
-  detached: boolean
-  /** files taken over for this session, removed once this instance's file holds them */
-  claims: string[]
-}
+export type { Record_ }
 
 /** JSON with sorted keys: the same value, however its object was built, gives the same text. */
 export function canonical(v: unknown): string {
@@ -63,35 +24,21 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v) ?? "null"
 }
 
-const MAX_FAILURES = 5
-
 export class Records {
   private readonly live = new Map<string, Record_>()
-  /** this instance's files on disk */
-  private readonly mine = new Map<string, { writtenAt: number; bytes: number }>()
-  private timer: ReturnType<JournalDeps["timers"]["setTimeout"]>
-  private timerAt = 0
-  private chain: Promise<void> = Promise.resolve()
-  private seq = 0
-  private failures = 0
-  private readonly oversized = new Set<string>()
-  readonly stats = { writes: 0, bytes: 0, unchanged: 0, removed: 0, adopted: 0, failures: 0 }
+  readonly disk: DiskWrites
 
   constructor(
-    private readonly config: JournalConfig,
+    config: JournalConfig,
     private readonly deps: JournalDeps,
-    private readonly dir: string,
-    private readonly owner: WriterInfo,
-  ) {}
-
-  get files(): number {
-    return this.mine.size
+    dir: string,
+    owner: WriterInfo,
+  ) {
+    this.disk = new DiskWrites(config, deps, dir, owner, this.live, (rec) => this.materialize(rec))
   }
 
-  get bytesOnDisk(): number {
-    let b = 0
-    for (const f of this.mine.values()) b += f.bytes
-    return b
+  get stats() {
+    return this.disk.stats
   }
 
   private fresh(id: string, sections: Partial<Sections> = {}, restored = true): Record_ {
@@ -115,9 +62,9 @@ export class Records {
     const rec = this.fresh(id, a.sections, false)
     rec.claims = a.claims
     this.stats.adopted++
-    if (a.ownName) this.mine.set(id, { writtenAt: a.writtenAt, bytes: 0 })
+    if (a.ownName) this.disk.mine.set(id, { writtenAt: a.writtenAt, bytes: 0 })
     if (a.ownName && a.claims.length === 0) rec.lastBody = JSON.stringify(a.sections)
-    else this.markDirty(rec, false)
+    else this.disk.markDirty(rec, false)
   }
 
   /** Our own file, read back for a session the store had dropped. */
@@ -137,7 +84,7 @@ export class Records {
     }
     rec.sections = a.sections
     this.stats.adopted += took.length
-    this.markDirty(rec, false)
+    this.disk.markDirty(rec, false)
     return rec
   }
 
@@ -151,7 +98,7 @@ export class Records {
   }
 
   onDisk(id: string): boolean {
-    return this.mine.has(id) && !this.live.has(id)
+    return this.disk.mine.has(id) && !this.live.has(id)
   }
 
   withTasks(): string[] {
@@ -183,30 +130,17 @@ export class Records {
     rec.lazy.delete(section)
     if (value === undefined) delete rec.sections[section]
     else rec.sections[section] = value
-    this.markDirty(rec, false)
+    this.disk.markDirty(rec, false)
   }
 
   changed<K extends SectionName>(id: string, section: K, snapshot: () => Sections[K] | undefined, urgent: boolean): void {
     const rec = this.live.get(id) ?? this.fresh(id)
     rec.lazy.set(section, snapshot)
     rec.compare.delete(section)
-    this.markDirty(rec, urgent)
+    this.disk.markDirty(rec, urgent)
   }
 
-  private markDirty(rec: Record_, urgent: boolean): void {
-    rec.dirty = true
-    const ms = urgent ? 0 : this.config.writeDelayMs
-    const due = this.deps.clock.now() + ms
-    if (this.timer && this.timerAt <= due) return
-    this.deps.timers.clear(this.timer)
-    this.timerAt = due
-    this.timer = this.deps.timers.setTimeout(() => {
-      this.timer = undefined
-      void this.flush()
-    }, ms)
-  }
-
-  private materialize(rec: Record_): void {
+  materialize(rec: Record_): void {
     for (const [section, snapshot] of rec.lazy) {
       let value: unknown
       try {
@@ -230,120 +164,9 @@ export class Records {
     if (!rec.dirty) this.live.delete(id)
   }
 
-  /** Writes what changed now; resolves once every write and removal queued so far is done. */
-  async flush(): Promise<void> {
-    this.deps.timers.clear(this.timer)
-    this.timer = undefined
-    const run = this.chain.then(() => this.writeAll())
-    this.chain = run.catch((err) => this.deps.logger.hookError("journal", "write", err))
-    for (let seen: Promise<void> | undefined; seen !== this.chain; ) {
-      seen = this.chain
-      await seen
-    }
-  }
-
-  private serial(op: () => Promise<void>): void {
-    this.chain = this.chain.then(op).catch((err) => this.deps.logger.hookError("journal", "remove", err))
-  }
-
-  private async writeAll(): Promise<void> {
-    for (const rec of [...this.live.values()]) if (rec.dirty) await this.writeOne(rec)
-    this.enforceCount()
-  }
-
-  private async writeOne(rec: Record_): Promise<void> {
-    rec.dirty = false
-    this.materialize(rec)
-    const name = fileName(rec.id, this.owner.id)
-    if (!name) return
-    const [body, text] = this.encode(rec)
-    if (body === "{}" || text === undefined) {
-      if (this.mine.delete(rec.id)) await remove(this.dir, name)
-    } else if (body === rec.lastBody && rec.claims.length === 0) {
-      this.stats.unchanged++
-    } else {
-      try {
-        const bytes = await writeAtomic(this.dir, name, text, ++this.seq)
-        this.failures = 0
-        this.stats.writes++
-        this.stats.bytes += bytes
-        // Removed meanwhile (deleted, over the bounds): the removal queued behind this write takes the file.
-        if (this.live.get(rec.id) === rec) this.mine.set(rec.id, { writtenAt: this.deps.clock.now(), bytes })
-      } catch (err) {
-        this.stats.failures++
-        this.deps.logger.hookError("journal", "write", err)
-        // A folder that refuses every write is not retried forever.
-        if (++this.failures < MAX_FAILURES) this.markDirty(rec, false)
-        return
-      }
-    }
-    rec.lastBody = body
-    for (const c of rec.claims.splice(0)) await remove(this.dir, c)
-    if (rec.detached && !rec.dirty && this.live.get(rec.id) === rec) this.live.delete(rec.id)
-  }
-
-  /** The file's text, within maxSessionBytes: over it, prune decisions go first, then queued prompts. */
-  private encode(rec: Record_): [string, string | undefined] {
-    const file = (sections: Partial<Sections>): [string, string] => {
-      const body = JSON.stringify(sections)
-      const head = { session: rec.id, owner: this.owner, writtenAt: this.deps.clock.now(), sections }
-      return [body, encodeJournal(head, body)]
-    }
-    let out = file(rec.sections)
-    const max = this.config.maxSessionBytes
-    if (Buffer.byteLength(out[1]) <= max) return out
-    const smaller: Partial<Sections> = { ...rec.sections, pruning: undefined }
-    out = file(smaller)
-    if (Buffer.byteLength(out[1]) > max && smaller.tasks)
-      out = file({ ...smaller, tasks: smaller.tasks.map((t) => ({ ...t, prompt: undefined })) })
-    const fits = Buffer.byteLength(out[1]) <= max
-    if (!this.oversized.has(rec.id)) {
-      this.oversized.add(rec.id)
-      this.deps.logger.log(
-        "warn",
-        `journal: session ${rec.id} needs more than journal_max_session_bytes (${max}); ${fits ? "its prune decisions are left out (after a restart pruning starts afresh)" : "it is not journaled"}`,
-      )
-    }
-    return fits ? out : [out[0], undefined]
-  }
-
-  /** Own files beyond maxSessions go, least recently written first (never one of a session in use). */
-  private enforceCount(): void {
-    const extra = this.mine.size - this.config.maxSessions
-    if (extra <= 0) return
-    const candidates = [...this.mine.entries()]
-      .filter(([id]) => !this.live.has(id) || this.live.get(id)!.detached)
-      .sort((a, b) => a[1].writtenAt - b[1].writtenAt)
-      .slice(0, extra)
-    for (const [id] of candidates) this.drop(id)
-  }
-
-  private drop(id: string): void {
-    this.mine.delete(id)
-    this.live.delete(id)
-    this.stats.removed++
-    const name = fileName(id, this.owner.id)
-    if (name) this.serial(() => remove(this.dir, name))
-  }
-
-  /** A deleted session: its files go, ours and those of owners that are gone. */
-  removeSession(id: string, foreign: ForeignFile[], alive: (o: ForeignFile["owner"]) => boolean): void {
-    const rec = this.live.get(id)
-    const claims = rec?.claims ?? []
-    this.drop(id)
-    for (const c of claims) this.serial(() => remove(this.dir, c))
-    for (const f of foreign) if (!alive(f.owner)) this.serial(() => remove(this.dir, f.name))
-  }
-
-  /** Own files of sessions not in the store and not changed for ttlMs. */
-  expire(inStore: (id: string) => boolean): void {
-    const now = this.deps.clock.now()
-    for (const [id, f] of [...this.mine.entries()]) if (!inStore(id) && now - f.writtenAt > this.config.ttlMs) this.drop(id)
-  }
-
   async close(): Promise<void> {
     for (const rec of this.live.values()) this.materialize(rec)
-    await this.flush()
-    this.deps.timers.clear(this.timer)
+    await this.disk.flush()
+    this.disk.stop()
   }
 }
