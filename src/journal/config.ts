@@ -33,8 +33,11 @@ export interface Record_ {
   lazy: Map<SectionName, () => unknown>
   /** small sections as last set, in canonical JSON: an equal value changes nothing */
   compare: Map<SectionName, string>
-  /** the sections' JSON as this instance last wrote it (or took it over) */
-  lastBody: string | undefined
+  /** the JSON of the main file's sections, and of the prune file's, as this instance last wrote them (or took them over) */
+  lastMain: string | undefined
+  lastPrune: string | undefined
+  /** "unknown": this instance's prune file exists but is not read yet (left alone by writes until it is) */
+  prune: "loaded" | "unknown"
   dirty: boolean
   /** its sections were handed back to the hooks */
   restored: boolean

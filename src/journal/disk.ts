@@ -11,15 +11,21 @@ import type { Sections } from "./types"
 
 const MAX_FAILURES = 5
 
+/** This instance's files of one session: bytes of each (undefined: no such file). */
+export interface OnDisk {
+  writtenAt: number
+  main: number | undefined
+  prune: number | undefined
+}
+
 export class DiskWrites {
-  /** this instance's files on disk */
-  readonly mine = new Map<string, { writtenAt: number; bytes: number }>()
+  /** this instance's files on disk, per session: its main file, its prune file */
+  readonly mine = new Map<string, OnDisk>()
   private timer: ReturnType<JournalDeps["timers"]["setTimeout"]>
   private timerAt = 0
   private chain: Promise<void> = Promise.resolve()
   private seq = 0
   private failures = 0
-  private readonly oversized = new Set<string>()
   readonly stats = { writes: 0, bytes: 0, unchanged: 0, removed: 0, adopted: 0, failures: 0 }
 
   constructor(
@@ -31,13 +37,17 @@ export class DiskWrites {
     private readonly materialize: (rec: Record_) => void,
   ) {}
 
+  get scheduled(): boolean {
+    return this.timer !== undefined
+  }
+
   get files(): number {
     return this.mine.size
   }
 
   get bytesOnDisk(): number {
     let b = 0
-    for (const f of this.mine.values()) b += f.bytes
+    for (const f of this.mine.values()) b += (f.main ?? 0) + (f.prune ?? 0)
     return b
   }
 
@@ -83,60 +93,89 @@ export class DiskWrites {
     this.enforceCount()
   }
 
+  /**
+   * Writes what changed of one session: its main file (every section but the pruner's) and
+   * its prune file, each only when its content changed, so a bill that changes at every step
+   * does not rewrite the prune decisions. Within maxSessionBytes for both: over it, prune
+   * decisions go first, then queued prompts.
+   */
   private async writeOne(rec: Record_): Promise<void> {
     rec.dirty = false
     this.materialize(rec)
-    const name = fileName(rec.id, this.owner.id)
-    if (!name) return
-    const [body, text] = this.encode(rec)
-    if (body === "{}" || text === undefined) {
-      if (this.mine.delete(rec.id)) await remove(this.dir, name)
-    } else if (body === rec.lastBody && rec.claims.length === 0) {
-      this.stats.unchanged++
-    } else {
+    const now = this.deps.clock.now()
+    const { pruning, ...main } = rec.sections
+    let mainBody = JSON.stringify(main)
+    let pruneBody = rec.prune === "unknown" ? undefined : pruning ? JSON.stringify({ pruning }) : ""
+    const text = (body: string, sections: Partial<Sections>) =>
+      encodeJournal({ session: rec.id, owner: this.owner, writtenAt: now, sections }, body)
+    let mainText = text(mainBody, main)
+    let pruneText = pruneBody ? text(pruneBody, { pruning }) : ""
+    const max = this.config.maxSessionBytes
+    const size = () => Buffer.byteLength(mainText) + Buffer.byteLength(pruneText)
+    if (size() > max) {
+      pruneBody = ""
+      pruneText = ""
+      if (size() > max && main.tasks) {
+        const lean = { ...main, tasks: main.tasks.map((t) => ({ ...t, prompt: undefined })) }
+        mainBody = JSON.stringify(lean)
+        mainText = text(mainBody, lean)
+      }
+      this.oversized(rec.id, size() <= max)
+      if (size() > max) mainBody = "{}"
+    }
+    const on: OnDisk = { ...(this.mine.get(rec.id) ?? { writtenAt: now, main: undefined, prune: undefined }) }
+    const put = async (part: "main" | "prune", body: string, last: string | undefined, contents: string) => {
+      const name = fileName(rec.id, this.owner.id, part)!
+      const exists = on[part] !== undefined
+      if (body === "{}" || body === "") {
+        if (exists) await remove(this.dir, name)
+        on[part] = undefined
+        return true
+      }
+      if (body === last && exists && (part === "prune" || rec.claims.length === 0)) {
+        this.stats.unchanged++
+        return true
+      }
       try {
-        const bytes = await writeAtomic(this.dir, name, text, ++this.seq)
+        const bytes = await writeAtomic(this.dir, name, contents, ++this.seq)
         this.failures = 0
         this.stats.writes++
         this.stats.bytes += bytes
-        // Removed meanwhile (deleted, over the bounds): the removal queued behind this write takes the file.
-        if (this.live.get(rec.id) === rec) this.mine.set(rec.id, { writtenAt: this.deps.clock.now(), bytes })
+        on.writtenAt = now
+        on[part] = bytes
+        return true
       } catch (err) {
         this.stats.failures++
         this.deps.logger.hookError("journal", "write", err)
         // A folder that refuses every write is not retried forever.
         if (++this.failures < MAX_FAILURES) this.markDirty(rec, false)
-        return
+        return false
       }
     }
-    rec.lastBody = body
+    if (!(await put("main", mainBody, rec.lastMain, mainText))) return
+    rec.lastMain = mainBody
+    if (pruneBody !== undefined) {
+      if (!(await put("prune", pruneBody, rec.lastPrune, pruneText))) return
+      rec.lastPrune = pruneBody
+    }
     for (const c of rec.claims.splice(0)) await remove(this.dir, c)
+    // Removed meanwhile (deleted, over the bounds): the removal queued behind this write takes the files.
+    if (this.live.get(rec.id) === rec) {
+      if (on.main !== undefined || on.prune !== undefined) this.mine.set(rec.id, on)
+      else this.mine.delete(rec.id)
+    }
     if (rec.detached && !rec.dirty && this.live.get(rec.id) === rec) this.live.delete(rec.id)
   }
 
-  /** The file's text, within maxSessionBytes: over it, prune decisions go first, then queued prompts. */
-  private encode(rec: Record_): [string, string | undefined] {
-    const file = (sections: Partial<Sections>): [string, string] => {
-      const body = JSON.stringify(sections)
-      const head = { session: rec.id, owner: this.owner, writtenAt: this.deps.clock.now(), sections }
-      return [body, encodeJournal(head, body)]
-    }
-    let out = file(rec.sections)
-    const max = this.config.maxSessionBytes
-    if (Buffer.byteLength(out[1]) <= max) return out
-    const smaller: Partial<Sections> = { ...rec.sections, pruning: undefined }
-    out = file(smaller)
-    if (Buffer.byteLength(out[1]) > max && smaller.tasks)
-      out = file({ ...smaller, tasks: smaller.tasks.map((t) => ({ ...t, prompt: undefined })) })
-    const fits = Buffer.byteLength(out[1]) <= max
-    if (!this.oversized.has(rec.id)) {
-      this.oversized.add(rec.id)
-      this.deps.logger.log(
-        "warn",
-        `journal: session ${rec.id} needs more than journal_max_session_bytes (${max}); ${fits ? "its prune decisions are left out (after a restart pruning starts afresh)" : "it is not journaled"}`,
-      )
-    }
-    return fits ? out : [out[0], undefined]
+  private readonly oversize = new Set<string>()
+
+  private oversized(id: string, fits: boolean): void {
+    if (this.oversize.has(id)) return
+    this.oversize.add(id)
+    this.deps.logger.log(
+      "warn",
+      `journal: session ${id} needs more than journal_max_session_bytes (${this.config.maxSessionBytes}); ${fits ? "its prune decisions are left out (after a restart pruning starts afresh)" : "it is not journaled"}`,
+    )
   }
 
   /** Own files beyond maxSessions go, least recently written first (never one of a session in use). */
@@ -154,8 +193,10 @@ export class DiskWrites {
     this.mine.delete(id)
     this.live.delete(id)
     this.stats.removed++
-    const name = fileName(id, this.owner.id)
-    if (name) this.serial(() => remove(this.dir, name))
+    for (const part of ["main", "prune"] as const) {
+      const name = fileName(id, this.owner.id, part)
+      if (name) this.serial(() => remove(this.dir, name))
+    }
   }
 
   /** A deleted session: its files go, ours and those of owners that are gone. */

@@ -30,23 +30,27 @@ export function projectDirName(projectID: string): string {
 }
 
 export type NameKind = "file" | "claim" | "tmp"
+/** A session's journal is two files: "main" (every section but the pruner's) and "prune" (its decisions, rewritten only when they change). */
+export type Part = "main" | "prune"
 export interface JournalName {
   session: string
   owner: string
+  part: Part
   kind: NameKind
 }
 
-const NAME = /^([A-Za-z0-9_-]{1,128})\.(\d{1,10}-[0-9a-f]{8})\.json(?:\.(\d{1,9})\.(claim|tmp))?$/
+const NAME = /^([A-Za-z0-9_-]{1,128})\.(\d{1,10}-[0-9a-f]{8})\.(json|prune\.json)(?:\.(\d{1,9})\.(claim|tmp))?$/
 
-/** `<session>.<owner>.json`: a journal; `.json.<n>.claim`: one taken over, not yet merged; `.json.<n>.tmp`: a write under way. */
+/** `<session>.<owner>.json` / `.prune.json`: a journal; `.<n>.claim` after it: taken over, not yet merged; `.<n>.tmp`: a write under way. */
 export function parseName(name: string): JournalName | undefined {
   const m = NAME.exec(name)
   if (!m) return undefined
-  return { session: m[1]!, owner: m[2]!, kind: m[4] === "claim" ? "claim" : m[4] === "tmp" ? "tmp" : "file" }
+  const kind = m[5] === "claim" ? "claim" : m[5] === "tmp" ? "tmp" : "file"
+  return { session: m[1]!, owner: m[2]!, part: m[3] === "json" ? "main" : "prune", kind }
 }
 
-export function fileName(sessionID: string, ownerID: string): string | undefined {
-  return ID.test(sessionID) ? `${sessionID}.${ownerID}.json` : undefined
+export function fileName(sessionID: string, ownerID: string, part: Part = "main"): string | undefined {
+  return ID.test(sessionID) ? `${sessionID}.${ownerID}.${part === "main" ? "json" : "prune.json"}` : undefined
 }
 
 /** Makes the folder (and its parents) and checks that it, and `root` above it, are real folders, not links. */

@@ -66,6 +66,11 @@ export class Journal {
     return this.records.stats
   }
 
+  /** Sessions whose record is in memory; those taken over at start stay on disk until they are back. */
+  get inMemory(): number {
+    return this.records.inMemory
+  }
+
   get enabled(): boolean {
     return !this.off
   }
@@ -185,23 +190,35 @@ export class Journal {
     }
   }
 
-  /** What there is to restore for a session: taken over at start, its own file, or another owner's now gone. */
+  /** What there is to restore for a session: taken over at start, its own files, or another owner's now gone. */
   private recordToRestore(id: string): Record_ | undefined {
     let rec = this.records.pending(id)
-    if (!rec && this.records.onDisk(id)) {
-      // The store had dropped this session (expired) and it is back: one bounded read of our own small file.
-      const read = readBoundedSync(join(this.dir, fileName(id, this.owner.id)!), this.config.maxSessionBytes)
-      const parsed = "text" in read ? parseJournal(read.text) : undefined
-      if (parsed?.ok) rec = this.records.adoptOwn(id, parsed.file)
-    }
+    // The session is back (after a start, or after the store had dropped it): our own small files, read once.
+    if (!rec && this.records.onDisk(id)) rec = this.records.adoptOwn(id, this.readOwn(id, "main"))
     const others = this.foreign.get(id)
     if (others) {
       const late = adoptLate({ dir: this.dir, me: this.owner, maxBytes: this.config.maxSessionBytes, alive: this.alive }, others)
       if (late.left.length) this.foreign.set(id, late.left)
       else this.foreign.delete(id)
       if (late.took.length) rec = this.records.merge(id, late.took, mergeInto)
+      if (late.prune) {
+        rec ??= this.records.adoptOwn(id, undefined)
+        rec.prune = "unknown"
+      }
     }
+    if (rec?.prune === "unknown") this.records.loadPrune(rec, this.readOwn(id, "prune"))
     return rec
+  }
+
+  private readOwn(id: string, part: "main" | "prune"): JournalFile | undefined {
+    const name = fileName(id, this.owner.id, part)
+    if (!name) return undefined
+    const read = readBoundedSync(join(this.dir, name), this.config.maxSessionBytes)
+    if (!("text" in read)) return undefined
+    const parsed = parseJournal(read.text)
+    if (parsed.ok && parsed.file.session === id) return parsed.file
+    this.deps.logger.log("warn", `journal: ignored ${name}: ${parsed.ok ? "it names another session" : parsed.problem}`)
+    return undefined
   }
 
   /** The plugin's sweep: own files not changed for ttlMs go. */
@@ -212,6 +229,11 @@ export class Journal {
   /** Resolves when the writes under way are done, without writing anything early (tests, bench). */
   idle(): Promise<void> {
     return this.records.disk.idle()
+  }
+
+  /** A write is waiting for its delay (the bench checks an idle minute has none). */
+  get writeScheduled(): boolean {
+    return this.records.disk.scheduled
   }
 
   /** Files this instance has on disk, and their bytes. */

@@ -41,13 +41,20 @@ export class Records {
     return this.disk.stats
   }
 
+  /** Sessions whose record is held in memory (the others are only on disk). */
+  get inMemory(): number {
+    return this.live.size
+  }
+
   private fresh(id: string, sections: Partial<Sections> = {}, restored = true): Record_ {
     const rec: Record_ = {
       id,
       sections,
       lazy: new Map(),
       compare: new Map(),
-      lastBody: undefined,
+      lastMain: undefined,
+      lastPrune: undefined,
+      prune: this.disk.mine.get(id)?.prune !== undefined ? "unknown" : "loaded",
       dirty: false,
       restored,
       detached: false,
@@ -58,26 +65,44 @@ export class Records {
     return rec
   }
 
+  /**
+   * A session taken over at start. Its files are now this instance's own: when nothing was
+   * merged, nothing is kept in memory (they are read when the session comes back); the ids of
+   * those with background tasks are kept, for the start.
+   */
   adopt(id: string, a: Adopted): void {
+    this.stats.adopted++
+    // Sizes unknown until written again; 0 marks that the file is there.
+    this.disk.mine.set(id, { writtenAt: a.writtenAt, main: a.main ? 0 : undefined, prune: a.prune !== undefined ? 0 : undefined })
+    // Tasks that need work now (queued, running, or not told yet) bring their session back at the start.
+    if (a.sections.tasks?.some((t) => t.status === "queued" || t.status === "running" || !t.told)) this.tasksAtStart.add(id)
+    if (a.claims.length === 0) return
+    // Several files merged: written as one soon, then forgotten until the session is back.
     const rec = this.fresh(id, a.sections, false)
     rec.claims = a.claims
-    this.stats.adopted++
-    if (a.ownName) this.disk.mine.set(id, { writtenAt: a.writtenAt, bytes: 0 })
-    if (a.ownName && a.claims.length === 0) rec.lastBody = JSON.stringify(a.sections)
-    else this.disk.markDirty(rec, false)
+    rec.detached = true
+    this.disk.markDirty(rec, false)
   }
 
-  /** Our own file, read back for a session the store had dropped. */
-  adoptOwn(id: string, file: JournalFile): Record_ {
-    const rec = this.fresh(id, file.sections)
-    rec.lastBody = JSON.stringify(file.sections)
+  /** Our own main file, read back for a session coming back (or its prune file alone). */
+  adoptOwn(id: string, file: JournalFile | undefined): Record_ {
+    const rec = this.fresh(id, file?.sections ?? {})
+    rec.lastMain = file ? JSON.stringify(file.sections) : undefined
     return rec
+  }
+
+  /** The prune file's section, read when its session comes back. */
+  loadPrune(rec: Record_, file: JournalFile | undefined): void {
+    rec.prune = "loaded"
+    if (!file?.sections.pruning) return
+    if (!rec.lazy.has("pruning")) rec.sections.pruning = file.sections.pruning
+    rec.lastPrune = JSON.stringify({ pruning: file.sections.pruning })
   }
 
   merge(id: string, took: Array<{ file: JournalFile; claim: string }>, into: (a: Adopted, f: JournalFile) => void): Record_ {
     const rec = this.live.get(id) ?? this.fresh(id)
     this.materialize(rec)
-    const a: Adopted = { sections: rec.sections, writtenAt: 0, ownName: undefined, claims: [] }
+    const a: Adopted = { sections: rec.sections, writtenAt: 0, main: false, prune: undefined, claims: [] }
     for (const t of took) {
       into(a, t.file)
       rec.claims.push(t.claim)
@@ -101,8 +126,13 @@ export class Records {
     return this.disk.mine.has(id) && !this.live.has(id)
   }
 
+  /** Sessions taken over at start with background tasks that need work (they are brought back at once). */
+  private readonly tasksAtStart = new Set<string>()
+
   withTasks(): string[] {
-    return [...this.live.values()].filter((r) => !r.restored && r.sections.tasks?.length).map((r) => r.id)
+    const ids = [...this.tasksAtStart]
+    this.tasksAtStart.clear()
+    return ids
   }
 
   /** While a session's sections are handed back, small values set are held: only the last of each counts. */
@@ -135,6 +165,7 @@ export class Records {
 
   changed<K extends SectionName>(id: string, section: K, snapshot: () => Sections[K] | undefined, urgent: boolean): void {
     const rec = this.live.get(id) ?? this.fresh(id)
+    if (section === "pruning") rec.prune = "loaded" // the writer's own state replaces the file's
     rec.lazy.set(section, snapshot)
     rec.compare.delete(section)
     this.disk.markDirty(rec, urgent)

@@ -149,6 +149,30 @@ describe("context pruning across a restart", () => {
     })
   }
 
+  test("references made since the last write are not journaled: after a restart they are made again, the same", async () => {
+    const folder = journalFolder()
+    const a = await pruner(folder.options)
+    const { c } = history()
+    c.text("done")
+      .pause(6 * 60_000)
+      .user("back") // a moment: journaled
+    await a.transform(c.request())
+    await folder.written(a)
+    const writes = a.internals.ctx.journal.stats.writes
+    // two more identical reads: references at once, in a warm request
+    c.read("b.ts", BIG("b"))
+    const again = c.read("b.ts", BIG("b"))
+    const before = await a.transform(c.request())
+    expect(partOf(before, again).state.output).toMatch(/^\[longrun\] .* is unchanged/)
+    await folder.written(a)
+    expect(a.internals.ctx.journal.stats.writes).toBe(writes)
+    folder.crash(a)
+    const b = await pruner(folder.options)
+    c.text("answer").user("next")
+    const after = await b.transform(c.request())
+    expect(JSON.stringify(after.slice(0, before.length))).toBe(JSON.stringify(before))
+  })
+
   test("the bill goes on from where it was", async () => {
     const folder = journalFolder()
     const a = await pruner(folder.options)

@@ -145,6 +145,31 @@ describe("the journal: writes", () => {
     expect(p.ok && p.file.sections.continuation?.stopped).toBe("failures")
   })
 
+  test("the prune decisions are a file of their own: a change elsewhere does not rewrite them", async () => {
+    const a = instance(tempRoot())
+    await a.journal.open()
+    const pruning = {
+      decisions: [["prt_1:o", "masked", "x".repeat(500), undefined]] as Sections["pruning"]["decisions"],
+      requests: 1,
+      moments: 1,
+      charsNotSent: 0,
+      dollarsSaved: 0,
+    }
+    a.writers.pruning.changed("ses_a", () => pruning)
+    a.writers.continuation.set("ses_a", stopped())
+    await a.settle()
+    const owner = a.journal.owner.id
+    expect(a.files()).toEqual([`ses_a.${owner}.json`, `ses_a.${owner}.prune.json`])
+    expect(a.journal.stats.writes).toBe(2)
+    const prune = readFileSync(join(a.journal.dir, `ses_a.${owner}.prune.json`), "utf8")
+    a.writers.continuation.set("ses_a", stopped("agent"))
+    await a.settle()
+    expect(a.journal.stats.writes).toBe(3)
+    expect(readFileSync(join(a.journal.dir, `ses_a.${owner}.prune.json`), "utf8")).toBe(prune)
+    const p = parseJournal(prune)
+    expect(p.ok && Object.keys(p.file.sections)).toEqual(["pruning"])
+  })
+
   test("urgent changes are written at once", async () => {
     const a = instance(tempRoot())
     await a.journal.open()
@@ -221,6 +246,7 @@ describe("the journal: after a restart", () => {
     b.journal.start()
     // the parent with tasks comes back at once (its tasks need work); the others at their first event
     expect(b.restored.map(([id, s]) => `${id}/${s}`)).toEqual(["ses_p/tasks"])
+    expect(b.journal.inMemory).toBe(1) // ses_p; the others stay on disk until their sessions are back
     b.store.touch("ses_a")
     expect(b.restored.at(-1)).toEqual(["ses_a", "continuation", stopped()])
     b.store.touch("ses_a")
@@ -228,6 +254,31 @@ describe("the journal: after a restart", () => {
     expect(b.files()).toEqual(["ses_a", "ses_p", "ses_q"].map((s) => `${s}.${b.journal.owner.id}.json`))
     // hooks publish the same state back: no write
     b.writers.continuation.set("ses_a", stopped())
+    await b.settle(5_000)
+    expect(b.journal.stats.writes).toBe(0)
+  })
+
+  test("a prune file is taken over unread at start and read when its session is back", async () => {
+    const root = tempRoot()
+    const a = instance(root)
+    await a.journal.open()
+    const pruning = {
+      seen: "prt_9",
+      decisions: [["prt_1:o", "masked", "left out", undefined]] as Sections["pruning"]["decisions"],
+      requests: 3,
+      moments: 1,
+      charsNotSent: 9,
+      dollarsSaved: 0,
+    }
+    a.writers.pruning.changed("ses_a", () => pruning)
+    await a.settle()
+    a.crash()
+    const b = instance(root)
+    await b.journal.open()
+    b.journal.start()
+    expect(b.files()).toEqual([`ses_a.${b.journal.owner.id}.prune.json`])
+    b.store.touch("ses_a")
+    expect(b.restored).toEqual([["ses_a", "pruning", pruning]])
     await b.settle(5_000)
     expect(b.journal.stats.writes).toBe(0)
   })

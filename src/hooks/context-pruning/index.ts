@@ -96,7 +96,9 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
       }
     }
     const planned = plan(w.items, state.decisions, strategies, dir)
-    if (planned.revoke.length > 0 || planned.refs.size > 0) changed = true
+    // A new reference to a part seen for the first time is not journaled: after a restart the part is new
+    // again (past the journaled watermark) and the same reference is made again from the same decisions.
+    if (planned.revoke.length > 0) changed = true
     for (const key of planned.revoke) undo(state, key)
     for (const [key, d] of planned.refs) commit(state, key, d)
     const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
@@ -153,7 +155,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     }
     const applied = applyDecisions(messages, w.located, state.decisions)
     publish(entry, state, applied, prices.cacheRead)
-    // Written with each change of the decisions: parts seen since then are new after a restart too.
+    // Journaled when a decision changed that a restart could not make again (a moment, a revocation).
     if (changed) journal.changed(entry.id, () => pruningRecord(state, entry.pruning, modelKey))
     if (state.facts.size > MAX_PARTS) trimState(state, w.seen)
   }
