@@ -66,7 +66,6 @@ export async function journalBench(argv: string[]) {
     const files = readdirSync(on.journal.dir)
     const sizes = files.map((f) => statSync(join(on.journal.dir, f)).size)
     const mine = files.filter((f) => f.startsWith(`${SID}.`))
-    const main = mine.find((f) => !f.endsWith(".prune.json"))!
     const sessionBytes = mine.reduce((b, f) => b + statSync(join(on.journal.dir, f)).size, 0)
     const sections: Record<string, any> = {}
     for (const f of mine) Object.assign(sections, JSON.parse(readFileSync(join(on.journal.dir, f), "utf8")).sections)

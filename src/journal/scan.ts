@@ -70,8 +70,10 @@ export function mergeInto(target: Adopted, file: JournalFile): void {
 }
 
 const adoptedOf = (out: ScanResult, session: string): Adopted => {
-  let a = out.adopted.get(session)
-  if (!a) out.adopted.set(session, (a = { sections: {}, writtenAt: 0, main: false, prune: undefined, claims: [] }))
+  const found = out.adopted.get(session)
+  if (found) return found
+  const a: Adopted = { sections: {}, writtenAt: 0, main: false, prune: undefined, claims: [] }
+  out.adopted.set(session, a)
   return a
 }
 
