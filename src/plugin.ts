@@ -81,6 +81,8 @@ export async function createLongrun(
   if (!(await settleWithin(journal.open(), JOURNAL_OPEN_MS, clock)))
     journal.giveUp(`its folder took over ${JOURNAL_OPEN_MS} ms to read`)
   router.onFirstEvent(() => journal.start())
+  // A deleted session's journal goes even when the store had already let the session go.
+  router.on("journal", "session.deleted", (ev) => journal.sessionDeleted(ev.sessionID))
   const ctx: HookContext = { input, client, calls, options, store, limits, prices, host, logger, clock, timers, now, journal }
 
   // The core learns each request's model limit and agent before any hook runs.

@@ -84,7 +84,8 @@ export class DiskWrites {
     }
   }
 
-  private serial(op: () => Promise<void>): void {
+  /** Runs op after the writes and removals queued before it (idle() waits for it too). */
+  serial(op: () => Promise<void>): void {
     this.chain = this.chain.then(op).catch((err) => this.deps.logger.hookError("journal", "remove", err))
   }
 

@@ -13,12 +13,13 @@
  */
 import { join } from "node:path"
 import type { SessionEntry } from "../cache/session-entry"
-import { type JournalFile, parseJournal, type WriterInfo } from "./format"
-import { fileName, projectDirName, readBoundedSync, realDir } from "./files"
+import type { JournalConfig, JournalDeps } from "./config"
+import type { JournalFile, WriterInfo } from "./format"
+import { projectDirName, realDir } from "./files"
 import { currentOwner, ownerAlive, registerOwner, unregisterOwner } from "./owner"
-import type { JournalConfig, JournalDeps, Record_ } from "./config"
 import { Records } from "./records"
-import { adoptLate, type ForeignFile, mergeInto, scanProject } from "./scan"
+import { type Restore, Restorer } from "./restore"
+import { expireAll, scanProject } from "./scan"
 import type { SectionName, Sections } from "./types"
 
 /** How a hook publishes its section: `set` for small values (compared at once), `changed` for large ones it knows changed. */
@@ -28,15 +29,14 @@ export interface SectionWriter<K extends SectionName> {
   changed(sessionID: string, snapshot: () => Sections[K] | undefined, urgent?: boolean): void
 }
 
-type Restore<K extends SectionName> = (entry: SessionEntry, value: Sections[K]) => void
+/** Other projects' expired files are looked for this long after the start. */
+const EXPIRE_ALL_AFTER_MS = 10_000
 
 export class Journal {
   readonly dir: string
   readonly owner: WriterInfo
   private readonly records: Records
-  private readonly restorers = new Map<SectionName, Restore<SectionName>>()
-  private readonly restored = new WeakSet<SessionEntry>()
-  private foreign = new Map<string, ForeignFile[]>()
+  private readonly restorer: Restorer
   private problems: string[] = []
   private afterStart: Array<() => void> = []
   private ready = false
@@ -52,13 +52,17 @@ export class Journal {
     this.dir = join(config.root, projectDirName(config.project))
     this.off = !config.enabled
     this.records = new Records(config, deps, this.dir, this.owner)
+    this.restorer = new Restorer(
+      this.records,
+      { dir: this.dir, me: this.owner, maxBytes: config.maxSessionBytes, alive: this.alive },
+      deps,
+    )
     if (this.off) return
     registerOwner(this.owner.id)
     deps.store.onCreate((entry) => this.entryCreated(entry))
     deps.store.onRemove((entry, reason) => {
-      if (reason === "deleted") this.records.disk.removeSession(entry.id, this.foreign.get(entry.id) ?? [], this.alive)
+      if (reason === "deleted") this.sessionDeleted(entry.id)
       else this.records.detach(entry.id)
-      if (reason === "deleted") this.foreign.delete(entry.id)
     })
   }
 
@@ -109,7 +113,7 @@ export class Journal {
       alive: this.alive,
     })
     if (this.off) return // given up while it read
-    this.foreign = scan.foreign
+    this.restorer.foreign = scan.foreign
     this.problems.push(...scan.problems)
     this.records.stats.removed += scan.removed
     for (const [session, a] of scan.adopted) this.records.adopt(session, a)
@@ -117,8 +121,7 @@ export class Journal {
 
   /** Claims a section: one writer per section, and how it takes its value back. */
   writer<K extends SectionName>(section: K, restore: Restore<K>): SectionWriter<K> {
-    if (this.restorers.has(section)) throw new Error(`journal section ${section} already has a writer`)
-    this.restorers.set(section, restore as unknown as Restore<SectionName>)
+    this.restorer.claim(section, restore)
     return {
       set: (id, value) => {
         if (!this.off) this.records.set(id, section, value)
@@ -146,6 +149,14 @@ export class Journal {
     for (const fn of this.afterStart.splice(0)) this.guard("after start", fn)
     if (this.off) return
     for (const id of this.records.withTasks()) this.deps.store.touch(id)
+    // Off the start's path: what other projects' folders hold past its time goes.
+    this.deps.timers.setTimeout(
+      () =>
+        this.records.disk.serial(async () => {
+          this.records.stats.removed += await expireAll(this.config.root, this.deps.clock.now(), this.config.ttlMs)
+        }),
+      EXPIRE_ALL_AFTER_MS,
+    )
   }
 
   /** Runs fn once OpenCode's server is up (its first event): client calls made before that can stall. */
@@ -164,61 +175,14 @@ export class Journal {
 
   /** A session's entry was made: its sections go back to their writers first (no client call in it). */
   private entryCreated(entry: SessionEntry): void {
-    this.restore(entry)
+    this.restorer.restore(entry)
   }
 
-  /** Gives each writer its section back, once per entry. */
-  private restore(entry: SessionEntry): void {
-    if (this.restored.has(entry) || entry.isReleased) return
-    this.restored.add(entry)
-    const rec = this.recordToRestore(entry.id)
-    if (!rec) return
-    // A hook putting its state back publishes it again: unchanged, that is no change to write.
-    this.records.hold(entry.id)
-    try {
-      for (const [name, value] of Object.entries(rec.sections) as Array<[SectionName, Sections[SectionName]]>) {
-        const restore = this.restorers.get(name)
-        if (!restore || value === undefined) continue
-        try {
-          restore(entry, value)
-        } catch (err) {
-          this.deps.logger.hookError("journal", `restore ${name}`, err)
-        }
-      }
-    } finally {
-      this.records.release()
-    }
-  }
-
-  /** What there is to restore for a session: taken over at start, its own files, or another owner's now gone. */
-  private recordToRestore(id: string): Record_ | undefined {
-    let rec = this.records.pending(id)
-    // The session is back (after a start, or after the store had dropped it): our own small files, read once.
-    if (!rec && this.records.onDisk(id)) rec = this.records.adoptOwn(id, this.readOwn(id, "main"))
-    const others = this.foreign.get(id)
-    if (others) {
-      const late = adoptLate({ dir: this.dir, me: this.owner, maxBytes: this.config.maxSessionBytes, alive: this.alive }, others)
-      if (late.left.length) this.foreign.set(id, late.left)
-      else this.foreign.delete(id)
-      if (late.took.length) rec = this.records.merge(id, late.took, mergeInto)
-      if (late.prune) {
-        rec ??= this.records.adoptOwn(id, undefined)
-        rec.prune = "unknown"
-      }
-    }
-    if (rec?.prune === "unknown") this.records.loadPrune(rec, this.readOwn(id, "prune"))
-    return rec
-  }
-
-  private readOwn(id: string, part: "main" | "prune"): JournalFile | undefined {
-    const name = fileName(id, this.owner.id, part)
-    if (!name) return undefined
-    const read = readBoundedSync(join(this.dir, name), this.config.maxSessionBytes)
-    if (!("text" in read)) return undefined
-    const parsed = parseJournal(read.text)
-    if (parsed.ok && parsed.file.session === id) return parsed.file
-    this.deps.logger.log("warn", `journal: ignored ${name}: ${parsed.ok ? "it names another session" : parsed.problem}`)
-    return undefined
+  /** session.deleted, whether the store still had the session or not: its files go, ours and those of owners that are gone. */
+  sessionDeleted(id: string): void {
+    if (this.off) return
+    this.records.disk.removeSession(id, this.restorer.foreign.get(id) ?? [], this.alive)
+    this.restorer.foreign.delete(id)
   }
 
   /** The plugin's sweep: own files not changed for ttlMs go. */

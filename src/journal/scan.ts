@@ -11,7 +11,7 @@ import { renameSync } from "node:fs"
 import { lstat } from "node:fs/promises"
 import { join } from "node:path"
 import { type JournalFile, type WriterInfo, parseJournal } from "./format"
-import { claim, fileName, type JournalName, listFiles, parseName, readBounded, readBoundedSync, remove } from "./files"
+import { claim, fileName, type JournalName, listDirs, listFiles, parseName, readBounded, readBoundedSync, remove } from "./files"
 import type { Sections } from "./types"
 
 export type Owner = Partial<WriterInfo> & Pick<WriterInfo, "id" | "pid">
@@ -195,4 +195,24 @@ export function adoptLate(s: Pick<ScanInput, "dir" | "me" | "maxBytes" | "alive"
     if (parsed?.ok) took.push({ file: parsed.file, claim: to })
   }
   return { took, left, prune }
+}
+
+/**
+ * Journal files in every project's folder not changed for ttlMs go (a project never opened
+ * again would otherwise keep them forever). Real folders only; names that are not the
+ * journal's are left alone. Run once, a while after the start.
+ */
+export async function expireAll(root: string, now: number, ttlMs: number): Promise<number> {
+  let removed = 0
+  for (const project of await listDirs(root)) {
+    const dir = join(root, project)
+    for (const name of await listFiles(dir)) {
+      if (!parseName(name)) continue
+      const info = await lstat(join(dir, name)).catch(() => undefined)
+      if (!info?.isFile() || now - info.mtimeMs <= ttlMs) continue
+      await remove(dir, name)
+      removed++
+    }
+  }
+  return removed
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test"
+import { readdirSync } from "node:fs"
 import { createBillHook } from "../../src/hooks/bill"
 import { createContextPruningHook } from "../../src/hooks/context-pruning"
 import { ev } from "../../testkit/events"
@@ -6,7 +7,7 @@ import { Conversation, partOf } from "../../testkit/conversation"
 import { pluginHarness, type Factory } from "../../testkit/plugin-harness"
 import { armedSession, compactionOnly, LIMIT, summarizeCalls } from "../helpers/compaction-session"
 import { journalFolder } from "../helpers/restart"
-import { FAST, session } from "../helpers/todo-session"
+import { FAST, session, todoOnly } from "../helpers/todo-session"
 
 const BIG = (tag: string) => `${Array.from({ length: 80 }, (_, i) => `${tag} line ${i} of some file content here`).join("\n")}\n`
 
@@ -46,6 +47,20 @@ describe("todo continuation across a restart", () => {
     await b.settle(10_000)
     expect(b.prompts()).toEqual([])
     expect(b.entry().continuation).toMatchObject({ reason: "stagnation", sent: 1 })
+  })
+
+  test("a session deleted after the restart, before any other event of it: its journal goes", async () => {
+    const folder = journalFolder()
+    const a = await session({ ...FAST, ...folder.options })
+    await a.internals.hooks.find((h) => h.name === "todo-continuation")!.commands!["longrun-stop"]!.run("s", "")
+    await folder.written(a)
+    folder.crash(a)
+    const b = await pluginHarness(folder.options, { factories: todoOnly })
+    const dir = b.internals.ctx.journal.dir
+    expect(readdirSync(dir).filter((f) => f.startsWith("s."))).toHaveLength(1)
+    await b.send(ev.deleted("s"))
+    await b.internals.ctx.journal.idle()
+    expect(readdirSync(dir).filter((f) => f.startsWith("s."))).toEqual([])
   })
 
   test("control: without the journal the same restart prompts again", async () => {

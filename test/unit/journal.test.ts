@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs"
 import { tmpdir } from "node:os"
@@ -112,9 +113,9 @@ describe("the journal: writes", () => {
     const a = instance(tempRoot())
     await a.journal.open()
     a.journal.start()
-    expect(a.timers.size).toBe(0)
+    expect(a.journal.writeScheduled).toBe(false)
     a.writers.continuation.set("ses_a", stopped())
-    expect(a.timers.size).toBe(1)
+    expect(a.journal.writeScheduled).toBe(true)
     await a.clock.advance(999)
     expect(a.files()).toEqual([])
     await a.settle(1)
@@ -129,7 +130,7 @@ describe("the journal: writes", () => {
     expect(a.journal.stats.writes).toBe(2)
     // the same value again is no change: no timer, no write
     a.writers.continuation.set("ses_a", { ...stopped("failures") })
-    expect(a.timers.size).toBe(0)
+    expect(a.journal.writeScheduled).toBe(false)
     // a large section said to have changed, but equal on disk: not written again
     a.writers.tasks.changed("ses_a", () => [task("bg_1")])
     await a.settle()
@@ -139,7 +140,7 @@ describe("the journal: writes", () => {
     expect(a.journal.stats.unchanged).toBe(1)
     // an idle minute: nothing scheduled, nothing written
     await a.settle(60_000)
-    expect(a.timers.size).toBe(0)
+    expect(a.timers.size).toBe(0) // the write timer, and the one-off look at other projects, are gone
     expect(a.journal.stats.writes).toBe(3)
     const p = parseJournal(readFileSync(join(a.journal.dir, a.files()[0]!), "utf8"))
     expect(p.ok && p.file.sections.continuation?.stopped).toBe("failures")
@@ -384,6 +385,41 @@ describe("the journal: removal and bounds", () => {
     b.store.delete("ses_a")
     await b.journal.flush()
     expect(b.files()).toEqual([])
+  })
+
+  test("a session deleted after the store had let it go: its files go too", async () => {
+    const root = tempRoot()
+    const a = instance(root)
+    await a.journal.open()
+    a.writers.continuation.set("ses_a", stopped())
+    await a.settle()
+    a.crash()
+    const b = instance(root)
+    await b.journal.open()
+    b.journal.start()
+    expect(b.files()).toHaveLength(1)
+    b.journal.sessionDeleted("ses_a")
+    await b.journal.idle()
+    expect(b.files()).toEqual([])
+  })
+
+  test("other projects' journal files past their time go a while after the start; nothing else is touched", async () => {
+    const root = tempRoot()
+    const other = join(root, "another-project")
+    mkdirSync(other)
+    const old = join(other, "ses_old.999999-deadbeef.json")
+    const young = join(other, "ses_young.999999-deadbeef.prune.json")
+    const notOurs = join(other, "notes.txt")
+    for (const f of [old, young, notOurs]) writeFileSync(f, "x")
+    const longAgo = (1_700_000_000_000 - WEEK - 60_000) / 1000
+    utimesSync(old, longAgo, longAgo)
+    utimesSync(notOurs, longAgo, longAgo)
+    const b = instance(root, {}, Date.now())
+    await b.journal.open()
+    b.journal.start()
+    await b.clock.advance(10_000)
+    await b.journal.idle()
+    expect(readdirSync(other).sort()).toEqual(["notes.txt", "ses_young.999999-deadbeef.prune.json"])
   })
 
   test("files not changed for ttlMs are removed at start; own ones by the sweep once their session has left the store", async () => {
