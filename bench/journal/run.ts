@@ -125,7 +125,7 @@ export async function journalBench(argv: string[]) {
       "",
       "| measure | value |",
       "|---|---|",
-      `| writes | ${stats.writes} in ${minutes.length} minutes (${(stats.writes / minutes.length).toFixed(1)} per minute; writes skipped because the content was unchanged: ${stats.unchanged}) |`,
+      `| writes | ${stats.writes} in ${minutes.length} minutes (${(stats.writes / minutes.length).toFixed(1)} per minute; files left alone because unchanged: ${stats.unchanged}) |`,
       `| bytes written per minute | mean ${kb(stats.bytes / minutes.length)}, median ${kb(perMin[perMin.length >> 1] ?? 0)}, highest ${kb(perMin.at(-1) ?? 0)} (${kb(stats.bytes)} in all; minutes with a write: ${active.length}) |`,
       `| writes during an idle minute after it | ${idle.writes} (${idle.bytes} bytes); seconds of it with a journal write scheduled: ${scheduled} of 60 |`,
       `| journal size of the session at the end | ${kb(sessionBytes)} in ${mine.length} files (${sectionBytes.map(([k, v]) => `${k} ${kb(v)}`).join(", ")}; ${sections.pruning?.decisions?.length ?? 0} prune decisions) |`,
@@ -133,7 +133,7 @@ export async function journalBench(argv: string[]) {
       `| plugin's retained heap after the session | without the journal ${heap.off.map(kb).join(", ")}; with it ${heap.on.map(kb).join(", ")} (two runs each, alternating, in one process: the difference is within the noise) |`,
       `| a start that finds ${COPIES} such sessions of a process that is gone | ${openMs.toFixed(0)} ms to read their main files, check and take them over (prune files are renamed unread); ${heldAfterStart} held in memory after it; ${restoreMs.toFixed(1)} ms to read one back at its session's first event |`,
       "",
-      "Each write replaces one session's whole file (an exclusive temp file, synced, renamed over the old one), so bytes per minute follow the size of the session's record: most of it is the pruner's decisions (placeholder texts verbatim, so the first request after a restart is byte-identical), which grow with the session and are bounded by `journal_max_session_bytes` (1 MB; past it they are left out).",
+      'Each write replaces one file whole (an exclusive temp file, synced, renamed over the old one). A session has two: its main file (tasks, stops, compaction, the bill), rewritten at most once per delay while the bill changes with every step, and its prune file (the pruner\'s decisions, placeholder texts verbatim), rewritten only at pruning moments and revocations: a reference to a new part is not written, a restart makes it again the same. So the bytes per minute are about one main file per step plus the prune file at each moment (the highest minutes); the prune file grows with the session, bounded by `journal_max_session_bytes` (1 MB; past it the decisions are left out). "Unchanged" counts the files a write left alone because their content was the same.',
     ]
     writeSection(out, md.join("\n"), "journal")
     process.stdout.write(`${md.join("\n")}\n`)
