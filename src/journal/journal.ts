@@ -124,10 +124,14 @@ export class Journal {
     this.restorer.claim(section, restore)
     return {
       set: (id, value) => {
-        if (!this.off) this.records.set(id, section, value)
+        if (this.off) return
+        this.restorer.loadBeforeWrite(id)
+        this.records.set(id, section, value)
       },
       changed: (id, snapshot, urgent) => {
-        if (!this.off) this.records.changed(id, section, snapshot, urgent === true)
+        if (this.off) return
+        this.restorer.loadBeforeWrite(id)
+        this.records.changed(id, section, snapshot, urgent === true)
       },
     }
   }

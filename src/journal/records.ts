@@ -85,8 +85,8 @@ export class Records {
   }
 
   /** Our own main file, read back for a session coming back (or its prune file alone). */
-  adoptOwn(id: string, file: JournalFile | undefined): Record_ {
-    const rec = this.fresh(id, file?.sections ?? {})
+  adoptOwn(id: string, file: JournalFile | undefined, restored = true): Record_ {
+    const rec = this.fresh(id, file?.sections ?? {}, restored)
     rec.lastMain = file ? JSON.stringify(file.sections) : undefined
     return rec
   }

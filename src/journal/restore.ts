@@ -26,6 +26,15 @@ export class Restorer {
     private readonly deps: Pick<JournalDeps, "logger">,
   ) {}
 
+  /**
+   * A writer publishes for a session whose record is only on disk (the store had let it go, and
+   * a task of it ended meanwhile): the file is read first, so the write keeps what it held; its
+   * sections are still handed back when the session's entry is made.
+   */
+  loadBeforeWrite(id: string): void {
+    if (this.records.onDisk(id)) this.records.adoptOwn(id, this.readOwn(id, "main"), false)
+  }
+
   /** One writer per section. */
   claim<K extends SectionName>(section: K, restore: Restore<K>): void {
     if (this.restorers.has(section)) throw new Error(`journal section ${section} already has a writer`)

@@ -368,6 +368,26 @@ describe("the journal: after a restart", () => {
   })
 })
 
+describe("the journal: sessions the store let go", () => {
+  test("a write for a session only on disk keeps what its file held, and the session still gets it all back", async () => {
+    const a = instance(tempRoot())
+    await a.journal.open()
+    a.journal.start()
+    a.store.touch("ses_a")
+    a.writers.continuation.set("ses_a", stopped())
+    await a.settle()
+    await a.clock.advance(61_000)
+    a.store.sweep() // the parent waits for a long task: its entry expires
+    await a.settle()
+    a.writers.tasks.changed("ses_a", () => [task("bg_1", "completed")], true) // the task ends meanwhile
+    await a.settle(0)
+    const p = parseJournal(readFileSync(join(a.journal.dir, `ses_a.${a.journal.owner.id}.json`), "utf8"))
+    expect(p.ok && Object.keys(p.file.sections).sort()).toEqual(["continuation", "tasks"])
+    a.store.touch("ses_a")
+    expect(a.restored.map(([, s]) => s).sort()).toEqual(["continuation", "tasks"])
+  })
+})
+
 describe("the journal: removal and bounds", () => {
   test("a deleted session's files go, its own and those of a gone owner", async () => {
     const root = tempRoot()
