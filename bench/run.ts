@@ -27,6 +27,11 @@ if (argv[0] === "replay") {
   await replayMain(argv.slice(1))
   process.exit(0)
 }
+// `bun run bench/run.ts bill` runs the bill part alone (real OpenCode, under the lock; it writes its own section).
+if (argv[0] === "bill") {
+  await import("./bill/run")
+  process.exit(0)
+}
 const quick = argv.includes("--quick")
 const outIdx = argv.indexOf("--out")
 const named = argv.filter((a, i) => !a.startsWith("--") && (outIdx < 0 || i !== outIdx + 1))

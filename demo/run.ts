@@ -143,6 +143,9 @@ async function main_(): Promise<void> {
     oc = await startOpencode({
       script,
       limit: { context: CONTEXT, output: 2_000 },
+      // The scripted model caches prompt prefixes as OpenAI does, and is priced like an OpenAI model: the bill shows both.
+      cost: { input: 1.25, output: 10, cache_read: 0.125 },
+      modelServer: { openaiCache: true },
       pluginOptions: { todo_countdown_ms: 3_000, background_concurrency: 2, memory_sample_interval_ms: 2_000 },
     })
     say("opencode", `serving at ${oc.baseUrl} (pid ${oc.pid}), ready in ${oc.timings.spawnToReadyMs} ms`)

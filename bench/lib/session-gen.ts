@@ -11,11 +11,12 @@
  */
 import { MODEL } from "./fake-client"
 import { generatorState, textPart } from "./session-steps"
-import { payloadSourceFor, toolCall, turnDiffs, type PayloadSource } from "./session-payloads"
+import { type PayloadSource, payloadSourceFor } from "./payload-source"
+import { toolCall, turnDiffs } from "./session-payloads"
 import type { Step, StreamControl, StreamSpec, StreamStats } from "./session-spec"
 
 export * from "./session-spec"
-export { PayloadSource, payloadSourceFor } from "./session-payloads"
+export { PayloadSource, payloadSourceFor } from "./payload-source"
 
 /**
  * The session as a lazy sequence of steps. A consumer feeds each `event` to the

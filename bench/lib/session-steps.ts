@@ -3,7 +3,7 @@
  * payload-carrying steps: ids, counters, stats, and events in OpenCode's shapes.
  */
 import { MODEL } from "./fake-client"
-import type { PayloadSource } from "./session-payloads"
+import type { PayloadSource } from "./payload-source"
 import type { HookName, Step, StreamControl, StreamSpec, StreamStats } from "./session-spec"
 
 const pad = (n: number) => String(n).padStart(10, "0")

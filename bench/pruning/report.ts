@@ -1,5 +1,5 @@
 /** Markdown for the context pruning section of bench/RESULTS.md. */
-import type { RunResult } from "./run"
+import type { RunResult } from "./types"
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US")
 const ms = (x: number | undefined) => (x === undefined ? "-" : `${x.toFixed(3)} ms`)

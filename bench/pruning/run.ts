@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { startOpencode } from "../../testkit/opencode"
 import { bySession, sequence, type Reply } from "../../testkit/model-server"
 import { renderMarkdown } from "./report"
+import type { RunResult } from "./types"
 import { FILES, TURNS, turnPrompt, turnReplies } from "./session"
 import { normalizeStored, prefixStats, viewOf } from "../../testkit/prompt-metrics"
 import { writeSection } from "./section"
@@ -18,25 +19,6 @@ import { transformTiming } from "./timing"
 
 const ROOT = join(import.meta.dir, "../..")
 const outFile = process.argv.includes("--out") ? process.argv[process.argv.indexOf("--out") + 1]! : join(ROOT, "bench/RESULTS.md")
-
-export interface RunResult {
-  config: string
-  ok: boolean
-  error?: string
-  requests: number
-  bodyChars: number
-  messageChars: number
-  lastBodyChars: number
-  perRequest: number[]
-  breaks: number
-  breakAt: number[]
-  turnStarts: number[]
-  uncachedChars: number
-  stored: unknown[]
-  storedHasPlaceholder: boolean
-  status?: any
-  durationMs: number
-}
 
 /** The configurations compared, each its own OpenCode server; options undefined = no plugin. */
 export const CONFIGS: Array<{ name: string; options?: Record<string, unknown> }> = [

@@ -1,10 +1,10 @@
 /**
- * Parts that run on their own (context pruning, the replay) each own one delimited section
+ * Parts that run on their own (context pruning, the replay, the bill) each own one delimited section
  * of bench/RESULTS.md, named by its markers; the full bench keeps them when it rewrites the file.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 
-export const OWN_SECTIONS = ["context-pruning", "replay", "journal"] as const
+export const OWN_SECTIONS = ["context-pruning", "replay", "bill", "journal"] as const
 export type SectionName = (typeof OWN_SECTIONS)[number]
 
 const markers = (name: SectionName) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const

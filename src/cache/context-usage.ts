@@ -36,5 +36,3 @@ export function contextUsage(entry: SessionEntry, limits: ModelLimits): ContextU
   const fill = Math.min(1, Math.max(0, held / window))
   return { used: usage.total, held, fill, window, ratio: usage.total / window, limit, epoch: entry.epoch }
 }
-
-export { percent } from "../status/format"

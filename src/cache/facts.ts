@@ -149,3 +149,9 @@ export function initialBillFact(): BillFact {
     lastBusts: [],
   }
 }
+
+/** Writer: todo-continuation, when it is created. Process-wide, on the store. */
+export interface TodoHookFact {
+  /** the todo hook runs in this plugin: false when turned off, or not available on this OpenCode */
+  running: boolean
+}

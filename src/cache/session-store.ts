@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache"
 import { type Clock, systemClock } from "../runtime/clock"
 import { detach } from "../runtime/detach"
-import type { ProcessFact } from "./facts"
+import type { ProcessFact, TodoHookFact } from "./facts"
 import { SessionEntry } from "./session-entry"
 
 export interface SessionStoreOptions {
@@ -43,6 +43,8 @@ export class SessionStore {
   private pendingReason: RemovalReason | undefined
   /** the host process's memory, as the watchdog last sampled it (its only writer) */
   readonly processFact: ProcessFact = { rss: undefined, heapUsed: undefined, growthMbPerMin: undefined, at: undefined }
+  /** whether the todo hook runs (its only writer is that hook) */
+  readonly todoHook: TodoHookFact = { running: false }
   readonly stats: StoreStats = { sessions: 0, added: 0, expired: 0, evicted: 0, deleted: 0 }
 
   constructor(private readonly options: SessionStoreOptions) {

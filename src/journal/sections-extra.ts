@@ -73,6 +73,7 @@ export function readPruning(x: unknown): PruningRecord | undefined {
     lastMoment: opt(own(o, "lastMoment"), readMoment),
     shape: opt(own(o, "shape"), (v) => oneOf(v, SHAPES)),
     modelKey: opt(own(o, "modelKey"), (v) => str(v, 512)),
+    debt: opt(own(o, "debt"), dollars),
   }
   if (!o || !complete(need, may)) return undefined
   return {
@@ -85,6 +86,7 @@ export function readPruning(x: unknown): PruningRecord | undefined {
     modelKey: ok(may.modelKey),
     charsNotSent: need.charsNotSent!,
     dollarsSaved: need.dollarsSaved!,
+    debt: ok(may.debt),
   }
 }
 

@@ -93,6 +93,8 @@ export interface PruningRecord {
   modelKey?: string
   charsNotSent: number
   dollarsSaved: number
+  /** what warm moments cost more than they have saved back so far (the risk still open) */
+  debt?: number
 }
 
 export interface CountedRecord {

@@ -268,12 +268,16 @@ export const optionShapes = {
   // sidebar (the TUI half's data)
   sidebar_interval_ms: int(250, DAY)
     .default(SECOND)
-    .describe("How often each session's sidebar snapshot is refreshed for the TUI half (written only when it changed)."),
+    .describe(
+      "How soon after a change a session's sidebar snapshot is rebuilt for the TUI half (only sessions that changed; written only when what they show changed; no timer while nothing changes).",
+    ),
   sidebar_dir: z
     .string()
     .max(4096)
     .default("")
-    .describe("Folder for the sidebar snapshots; empty: $XDG_STATE_HOME/opencode-longrun/sidebar (or ~/.local/state/...)."),
+    .describe(
+      "Folder for the sidebar snapshots (relative: to the project); empty: $XDG_STATE_HOME/opencode-longrun/sidebar (or ~/.local/state/...). The TUI half reads it from the server's config.",
+    ),
 }
 
 export type OptionKey = keyof typeof optionShapes

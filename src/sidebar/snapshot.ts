@@ -6,6 +6,8 @@
  */
 import { homedir } from "node:os"
 import { join } from "node:path"
+import { detach } from "../runtime/detach"
+import { oneLine } from "./text"
 
 export const SNAPSHOT_VERSION = 1
 
@@ -27,6 +29,13 @@ export interface SidebarSnapshot {
   sessionID: string
   /** server clock (ms) when built; countdowns and elapsed times are relative to it */
   at: number
+  /** the writer: its process (gone means the snapshot is stale) and its plugin instance */
+  pid?: number
+  iid?: string
+  /** the writer refreshes `at` at least this often while the snapshot counts by itself (ms) */
+  beat?: number
+  /** the session's last activity as the writer saw it: with two writers, the newer news wins */
+  activity?: number
   context: {
     /** tokens in use, as OpenCode counts them; undefined before the first reply */
     used?: number
@@ -41,7 +50,7 @@ export interface SidebarSnapshot {
     auto: boolean
   }
   todo: {
-    /** "disabled" when the hook is turned off in the options */
+    /** "disabled" when the todo hook does not run (turned off, or not available on this OpenCode) */
     state: "watching" | "countdown" | "sending" | "stopped" | "off" | "disabled"
     endsAt?: number
     reason?: string
@@ -52,12 +61,25 @@ export interface SidebarSnapshot {
   }
   background: { running: number; tasks: SnapshotTask[] }
   pruning?: { parts: number; tokensSaved: number }
+  /** the session's bill at the model's prices; absent before the first priced step */
+  bill?: {
+    dollars: number
+    estimated: boolean
+    /** share of prompt tokens read from the provider's prompt cache */
+    hitRate: number
+    busts: number
+    bustDollars: number
+    lastCause?: string
+    /** what pruning saved, estimated */
+    savedDollars: number
+  }
   memory: {
     /** estimated bytes the plugin keeps for this session, and for all sessions */
     sessionBytes: number
     pluginBytes: number
+    /** the host's RSS as the memory watchdog last sampled it; 0 when unknown */
     rssBytes: number
-    /** RSS change per minute over the recent window; undefined until two samples */
+    /** RSS change per minute over the watchdog's window; undefined until known */
     rssPerMinBytes?: number
   }
 }
@@ -76,7 +98,8 @@ export function snapshotFile(dir: string, sessionID: string): string | undefined
 }
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined)
-const str = (v: unknown, max = 200): string | undefined => (typeof v === "string" ? v.slice(0, max) : undefined)
+/** One harmless line of at most `max` characters, copied: a cut must not keep a huge original alive. */
+const str = (v: unknown, max = 200): string | undefined => (typeof v === "string" ? detach(oneLine(v.slice(0, max))) : undefined)
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" ? (v as Record<string, unknown>) : {})
 
 const TODO_STATES = new Set(["watching", "countdown", "sending", "stopped", "off", "disabled"])
@@ -100,11 +123,16 @@ export function parseSnapshot(text: string): SidebarSnapshot | undefined {
   const b = obj(r.background)
   const m = obj(r.memory)
   const p = r.pruning === undefined ? undefined : obj(r.pruning)
+  const bill = r.bill === undefined ? undefined : obj(r.bill)
   const todoState = TODO_STATES.has(t.state as string) ? (t.state as SidebarSnapshot["todo"]["state"]) : "watching"
   return {
     v: SNAPSHOT_VERSION,
-    sessionID: r.sessionID,
+    sessionID: str(r.sessionID, 200) ?? "",
     at: num(r.at) ?? 0,
+    pid: num(r.pid),
+    iid: str(r.iid, 40),
+    beat: num(r.beat),
+    activity: num(r.activity),
     context: {
       used: num(c.used),
       window: num(c.window),
@@ -138,6 +166,17 @@ export function parseSnapshot(text: string): SidebarSnapshot | undefined {
       }),
     },
     pruning: p ? { parts: num(p.parts) ?? 0, tokensSaved: num(p.tokensSaved) ?? 0 } : undefined,
+    bill: bill
+      ? {
+          dollars: num(bill.dollars) ?? 0,
+          estimated: bill.estimated === true,
+          hitRate: Math.min(1, Math.max(0, num(bill.hitRate) ?? 0)),
+          busts: num(bill.busts) ?? 0,
+          bustDollars: num(bill.bustDollars) ?? 0,
+          lastCause: str(bill.lastCause, 40),
+          savedDollars: num(bill.savedDollars) ?? 0,
+        }
+      : undefined,
     memory: {
       sessionBytes: num(m.sessionBytes) ?? 0,
       pluginBytes: num(m.pluginBytes) ?? 0,

@@ -1,5 +1,6 @@
 import { renderSidebar } from "../sidebar/render"
 import type { SidebarSnapshot } from "../sidebar/snapshot"
+import { oneLine } from "../sidebar/text"
 
 /** The details dialog's text: every line of the section, untruncated, and how to get more. */
 export function detailsText(s: SidebarSnapshot | undefined, now: number): string {
@@ -8,7 +9,7 @@ export function detailsText(s: SidebarSnapshot | undefined, now: number): string
     .slice(1)
     .map((l) => l.text)
   const tasks = s.background.tasks.map(
-    (t) => `  ${t.status.padEnd(9)} ${t.description} (${t.toolCalls} steps, ${t.tokens} tokens)`,
+    (t) => `  ${t.status.padEnd(9)} ${oneLine(t.description)} (${t.toolCalls} steps, ${t.tokens} tokens)`,
   )
   return [
     ...lines,

@@ -7,9 +7,10 @@
  */
 import type { TuiPlugin, TuiPluginApi, TuiPluginModule } from "@opencode-ai/plugin/tui"
 import { createEffect, createMemo, createSignal, For, onCleanup } from "solid-js"
-import { type Line, renderSidebar, ticking, WIDTH } from "../sidebar/render"
-import { sidebarDir, STATUS_COMMAND, STOP_COMMAND } from "../sidebar/snapshot"
+import { countdownLive, type Line, renderSidebar, ticking, WIDTH } from "../sidebar/render"
+import { STATUS_COMMAND, STOP_COMMAND } from "../sidebar/snapshot"
 import { detailsText } from "./details"
+import { type Located, locateDir } from "./locate"
 import { SnapshotReader } from "./reader"
 
 const CANCEL_KEY = "escape"
@@ -26,9 +27,26 @@ function runCommand(api: TuiPluginApi, sessionID: string, command: string): void
   void Promise.resolve(api.client.session.command({ sessionID, command, arguments: "" })).catch(() => {})
 }
 
+/** The folder the server half writes, from the server's own config and state path. */
+function locate(api: TuiPluginApi, tuiDir: string | undefined): Located {
+  const state = api.state
+  let plugins: ReadonlyArray<unknown> | undefined
+  let statePath: string | undefined
+  let directory: string | undefined
+  try {
+    plugins = state.ready ? (state.config?.plugin ?? []) : undefined
+    statePath = state.path?.state || undefined
+    directory = state.path?.directory || undefined
+  } catch {
+    // an OpenCode without these fields: fall back to the TUI's own view
+  }
+  return locateDir({ plugins, statePath, directory }, tuiDir)
+}
+
 const tui: TuiPlugin = async (api, options) => {
-  const dir = sidebarDir(process.env, typeof options?.dir === "string" ? options.dir : undefined)
-  const reader = new SnapshotReader(dir)
+  const tuiDir = typeof options?.dir === "string" && options.dir ? options.dir : undefined
+  const [located, setLocated] = createSignal(locate(api, tuiDir))
+  const reader = new SnapshotReader(located().dir)
   reader.start((err) => console.error("[opencode-longrun] sidebar watch failed", err))
   const [version, setVersion] = createSignal(0)
   const [now, setNow] = createSignal(Date.now())
@@ -36,13 +54,26 @@ const tui: TuiPlugin = async (api, options) => {
     setNow(Date.now())
     setVersion((v) => v + 1)
   })
+  let toldProblem: string | undefined
+  /** Follows the server's config as it loads or changes; a mismatch is told once. */
+  const relocate = () => {
+    const l = locate(api, tuiDir)
+    const prev = located()
+    if (l.dir !== prev.dir || l.problem !== prev.problem) setLocated(l)
+    reader.setDir(l.dir)
+    if (l.detail && l.serverFound && toldProblem !== l.detail) {
+      toldProblem = l.detail
+      api.ui.toast({ variant: "warning", title: "opencode-longrun", message: l.detail })
+    }
+  }
 
   // The stop command answers in the session itself (its text appears there, not sent to the model).
   const cancel = (sessionID: string) => runCommand(api, sessionID, STOP_COMMAND)
 
   const showDetails = () => {
     const id = currentSession(api)
-    const text = detailsText(id ? reader.get(id) : undefined, Date.now())
+    const l = located()
+    const text = [l.detail, detailsText(id ? reader.get(id) : undefined, Date.now())].filter(Boolean).join("\n\n")
     api.ui.dialog.replace(() => (
       <api.ui.DialogAlert title="opencode-longrun" message={text} onConfirm={() => api.ui.dialog.clear()} />
     ))
@@ -75,21 +106,29 @@ const tui: TuiPlugin = async (api, options) => {
   })
 
   function Section(props: { sessionID: string; theme: TuiPluginApi["theme"] }) {
+    createEffect(relocate)
+    // Only this session's file is read again when it changes.
+    createEffect(() => {
+      const release = reader.hold(props.sessionID)
+      onCleanup(release)
+    })
     const snap = createMemo(() => {
       version()
       return reader.get(props.sessionID)
     })
-    // Ticks only while something on screen counts by itself.
+    // Ticks only while something on screen counts by itself (never for a stale snapshot).
+    const counting = createMemo(() => ticking(snap(), now()))
     createEffect(() => {
-      if (!ticking(snap())) return
+      if (!counting()) return
       const h = setInterval(() => setNow(Date.now()), 1000)
       // never keeps the TUI process alive on its own
       ;(h as { unref?: () => void }).unref?.()
       onCleanup(() => clearInterval(h))
     })
-    // The cancel key exists only during a countdown, so it never shadows OpenCode's own Esc.
+    // The cancel key exists only during a live countdown, so it never shadows OpenCode's own Esc.
+    const cancellable = createMemo(() => countdownLive(snap(), now()))
     createEffect(() => {
-      if (snap()?.todo.state !== "countdown") return
+      if (!cancellable()) return
       const id = props.sessionID
       const off = api.keymap.registerLayer({
         commands: [{ name: CANCEL_CMD, title: "Longrun: cancel the todo countdown", run: () => cancel(id) }],
@@ -97,7 +136,14 @@ const tui: TuiPlugin = async (api, options) => {
       })
       onCleanup(() => off())
     })
-    const lines = createMemo(() => renderSidebar(snap(), now(), { cancelKey: "esc" }))
+    const lines = createMemo(() => {
+      const l = located()
+      return renderSidebar(snap(), now(), {
+        cancelKey: "esc",
+        notes: l.serverFound && l.problem ? [l.problem] : [],
+        noData: !l.serverFound && l.problem ? `no data: ${l.problem}` : undefined,
+      })
+    })
     const color = (l: Line) => {
       const t = props.theme.current
       return l.tone === "title"

@@ -44,6 +44,8 @@ suite("TUI: live data", () => {
     expect(side).toMatch(/compactions 0/)
     expect(side).toMatch(/todo: /)
     expect(side).toMatch(/rss \d+ MB/)
+    // The bill of the step (no catalogue prices in this config: an estimate; no cache on this server)
+    expect(side).toMatch(/bill \$0\.\d\d est\. · 0% cached/)
     console.log(
       `[tui] sidebar:\n${side
         .split("\n")

@@ -37,7 +37,11 @@ export interface TuiHandle {
 }
 
 export async function startTui(
-  opts: Pick<StartOptions, "script" | "pluginOptions" | "limit"> & { tuiPlugin?: boolean } = {},
+  opts: Pick<StartOptions, "script" | "pluginOptions" | "limit"> & {
+    tuiPlugin?: boolean
+    /** tui.json's plugin list instead of this repo's TUI module alone (e.g. with options) */
+    tuiPlugins?: unknown[]
+  } = {},
 ): Promise<TuiHandle> {
   const model = startModelServer({ script: opts.script, modelID: "scripted-model" })
   const { tmpRoot, directory, dirs } = scratchProject("opencode-longrun-tui-")
@@ -45,7 +49,10 @@ export async function startTui(
   writeFileSync(
     join(directory, "tui.json"),
     JSON.stringify(
-      { $schema: "https://opencode.ai/tui.json", plugin: opts.tuiPlugin === false ? [] : [TUI_MODULE_URL] },
+      {
+        $schema: "https://opencode.ai/tui.json",
+        plugin: opts.tuiPlugins ?? (opts.tuiPlugin === false ? [] : [TUI_MODULE_URL]),
+      },
       null,
       2,
     ),

@@ -97,6 +97,15 @@ describe("the bill, from the usage OpenCode stores on each step", () => {
     ).toBe(true)
   })
 
+  test("a provider that never reports a cache read or write has no busts", async () => {
+    const h = await setup()
+    await h.step("msg_1", { input: 20_000 })
+    await h.step("msg_2", { input: 20_500 })
+    await h.step("msg_3", { input: 21_000 })
+    expect(h.bill().busts).toBe(0)
+    expect(h.bill().steps).toBe(3)
+  })
+
   test("without catalogue prices the bill is an estimate at the documented default", async () => {
     const h = await setup({}, null)
     await h.step("msg_1", { write: 1_000_000 })

@@ -60,7 +60,9 @@ describe("import graph", () => {
   const src = files(join(ROOT, "src"))
   const graph = new Map(src.map((f) => [f, importsOf(f)]))
 
-  test("no import cycle in src/", () => {
+  test("no import cycle in src/, bench/, testkit/ or demo/ (type imports included)", () => {
+    const all = ["src", "bench", "testkit", "demo"].flatMap((d) => files(join(ROOT, d)))
+    const edges = new Map(all.map((f) => [f, importsOf(f)]))
     const cycles: string[] = []
     const state = new Map<string, "open" | "done">()
     const visit = (f: string, path: string[]) => {
@@ -70,10 +72,10 @@ describe("import graph", () => {
         return
       }
       state.set(f, "open")
-      for (const to of graph.get(f) ?? []) visit(to, [...path, f])
+      for (const to of edges.get(f) ?? []) visit(to, [...path, f])
       state.set(f, "done")
     }
-    for (const f of src) visit(f, [])
+    for (const f of all) visit(f, [])
     expect(cycles).toEqual([])
   })
 
@@ -88,6 +90,16 @@ describe("import graph", () => {
         const hookB = b.match(/^src\/hooks\/([^/]+)\//)?.[1]
         if (hookA && hookB && hookA !== hookB) bad.push(`${a} -> ${b} (another hook)`)
       }
+    }
+    expect(bad).toEqual([])
+  })
+
+  test("the store's modules (src/cache/) import nothing from the status report (src/status/)", () => {
+    const bad: string[] = []
+    for (const [from, tos] of graph) {
+      const a = relative(ROOT, from)
+      if (!a.startsWith("src/cache/")) continue
+      for (const to of tos) if (relative(ROOT, to).startsWith("src/status/")) bad.push(`${a} -> ${relative(ROOT, to)}`)
     }
     expect(bad).toEqual([])
   })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { FINISHED_SHOWN_MS, renderSidebar, ticking, WIDTH } from "../../src/sidebar/render"
-import type { SidebarSnapshot } from "../../src/sidebar/snapshot"
+import { parseSnapshot, type SidebarSnapshot } from "../../src/sidebar/snapshot"
 import { detailsText } from "../../src/tui/details"
 import { SnapshotReader, sessionOfFile } from "../../src/tui/reader"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -57,8 +57,12 @@ describe("sidebar render", () => {
     const cd = text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 200)
     expect(cd).toContain("todo: continuing in 2s")
     expect(cd).toContain("  esc or /longrun-stop cancels")
-    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 5_000)).toContain(
-      "todo: continuing in 0s",
+    // at its end it says "now"; past it (the server said nothing since) the countdown is over, not "0s"
+    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 2_500)).toContain(
+      "todo: continuing now",
+    )
+    expect(text(snap({ todo: { state: "countdown", endsAt: NOW + 2_000, sent: 0 } }), NOW + 6_000)).toContain(
+      "todo: countdown ended",
     )
     expect(text(snap({ todo: { state: "stopped", reason: "stagnation", sent: 3 } }))).toContain("todo: stopped (stagnation)")
     expect(text(snap({ todo: { state: "off", sent: 0 } }))).toContain("todo: off for this session")
@@ -129,11 +133,14 @@ describe("sidebar render", () => {
   })
 
   test("ticks only during a countdown or while a task runs", () => {
-    expect(ticking(snap())).toBe(false)
-    expect(ticking(undefined)).toBe(false)
-    expect(ticking(snap({ todo: { state: "countdown", endsAt: NOW, sent: 0 } }))).toBe(true)
+    expect(ticking(snap(), NOW)).toBe(false)
+    expect(ticking(undefined, NOW)).toBe(false)
+    expect(ticking(snap({ todo: { state: "countdown", endsAt: NOW, sent: 0 } }), NOW)).toBe(true)
     expect(
-      ticking(snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } })),
+      ticking(
+        snap({ background: { running: 1, tasks: [{ description: "a", status: "running", toolCalls: 0, tokens: 0 }] } }),
+        NOW,
+      ),
     ).toBe(true)
   })
 
@@ -185,5 +192,43 @@ describe("TUI snapshot reader", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe("sidebar: the bill", () => {
+  test("dollars, the share read from the cache, busts with their last cause, what pruning saved", () => {
+    const lines = text(
+      snap({
+        bill: {
+          dollars: 3.456,
+          estimated: false,
+          hitRate: 0.874,
+          busts: 2,
+          bustDollars: 0.41,
+          lastCause: "cache expired",
+          savedDollars: 0.3,
+        },
+      }),
+    )
+    expect(lines).toContain("bill $3.46 · 87% cached")
+    expect(lines).toContain("2 busts $0.41 · last: cache expired")
+    expect(lines).toContain("pruning saved ~$0.30")
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(WIDTH)
+  })
+
+  test("no bill line before the first priced step; an estimate says so", () => {
+    expect(text(snap()).some((l) => l.startsWith("bill"))).toBe(false)
+    const lines = text(snap({ bill: { dollars: 120, estimated: true, hitRate: 0, busts: 0, bustDollars: 0, savedDollars: 0 } }))
+    expect(lines).toContain("bill $120 est. · 0% cached")
+  })
+
+  test("a hostile bill in a snapshot is read as numbers in bounds and one short cause", () => {
+    const s = { ...snap(), bill: { dollars: "9", hitRate: 7, busts: -1, lastCause: `x\n${"y".repeat(500)}`, estimated: "yes" } }
+    const read = parseSnapshot(JSON.stringify(s))!
+    expect(read.bill!.dollars).toBe(0)
+    expect(read.bill!.hitRate).toBe(1)
+    expect(read.bill!.estimated).toBe(false)
+    expect(read.bill!.lastCause!.length).toBeLessThanOrEqual(40)
+    for (const l of text(read)) expect(l.length).toBeLessThanOrEqual(WIDTH)
   })
 })

@@ -73,7 +73,9 @@ export function recordStep(fact: BillFact, s: LedgerState, info: MessageInfo, c:
   const model = `${info.providerID ?? ""}/${info.modelID ?? ""}`
   let bust: BustView | undefined
   const prev = s.prev
-  if (prev && prev.prompt >= BUST_MIN_TOKENS) {
+  // A provider that never reported a cache read or write has no cache to miss.
+  const cached = fact.cacheRead + fact.cacheWrite > t.cacheRead + t.cacheWrite
+  if (prev && cached && prev.prompt >= BUST_MIN_TOKENS) {
     const rewritten = t.input + t.cacheWrite - Math.max(0, prompt - prev.prompt)
     if (rewritten >= Math.max(BUST_MIN_TOKENS, Math.min(prev.prompt, prompt) / 2)) {
       bust = {

@@ -103,16 +103,15 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     for (const [key, d] of planned.refs) commit(state, key, d)
     const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
     const shape = shapes.get(modelKey)
-    const assumed = assumedShape(model.providerID, model.modelID)
-    // A prefix cache is taken for granted only once an answer showed it; the worse shape is known at once.
+    // What an answer showed, else what the provider's kind says (see assumedShape).
     const picked = pickMoment(
       messages,
       w,
       planned.lossy,
       prices,
-      shape ?? assumed,
-      shape !== undefined || assumed === "from-start",
+      shape ?? assumedShape(model.providerID, model.modelID),
       moments,
+      state.debt,
     )
     state.requests++
     if (picked) {
@@ -143,6 +142,7 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
         keptShare: w.totalChars > 0 ? w.at[first.item]! / w.totalChars : 0,
       }
       entry.pruning.dollarsSaved -= picked.choice.extraDollars
+      state.debt += Math.max(0, picked.choice.extraDollars)
       entry.pruning.moments = state.moments
       entry.pruning.lastMoment = { afterAnswer: newest?.id, cold: picked.choice.cold, request: state.requests }
       if (opt.pruning_toast_chars > 0 && chars >= opt.pruning_toast_chars) {
@@ -166,8 +166,10 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     fact.charsSaved = applied.chars
     fact.tokensSaved = Math.round(applied.chars / 4)
     fact.byStrategy = applied.byStrategy as Record<string, { parts: number; chars: number }>
-    // Each token not sent is a token not read from the cache on this request.
-    fact.dollarsSaved += ((applied.chars / 4) * readPrice) / 1e6
+    // Each token not sent is a token not read from the cache on this request; it pays back what moments cost.
+    const saved = ((applied.chars / 4) * readPrice) / 1e6
+    fact.dollarsSaved += saved
+    state.debt = Math.max(0, state.debt - saved)
     state.charsNotSent += applied.chars
   }
 

@@ -27,6 +27,7 @@ export function pruningRecord(s: PruneState, fact: PruningFact, modelKey: string
     modelKey: modelKey.slice(0, 512),
     charsNotSent: s.charsNotSent,
     dollarsSaved: fact.dollarsSaved,
+    debt: s.debt,
   }
 }
 
@@ -49,6 +50,7 @@ export function applyPruning(
   s.moments = r.moments
   s.lastMoment = r.lastMoment && { ...r.lastMoment, afterAnswer: r.lastMoment.afterAnswer, readBefore: r.lastMoment.readBefore }
   s.charsNotSent = r.charsNotSent
+  s.debt = r.debt ?? 0
   s.shape = r.shape
   if (r.shape && r.modelKey && !shapes.has(r.modelKey)) shapes.set(detach(r.modelKey), r.shape)
   fact.moments = r.moments

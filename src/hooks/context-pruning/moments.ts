@@ -40,8 +40,9 @@ export function pickMoment(
   lossy: LossyCandidate[],
   prices: Prices,
   shape: CacheShape,
-  known: boolean,
   o: MomentOptions,
+  /** what earlier warm moments have not saved back yet: it counts against the budget */
+  debt = 0,
 ): Picked | undefined {
   if (lossy.length === 0) return undefined
   const cold = coldness(messages, o.ttlMs)
@@ -52,11 +53,9 @@ export function pickMoment(
     totalTokens: w.totalChars / 4,
     cold: cold.cold || always,
     shape,
-    // Until an answer has shown how the cache takes a change, the risk is counted as the worse case.
-    budgetShape: known ? shape : "from-start",
     prices,
     horizon: Math.min(o.horizonRequests, HORIZON_SHARE * w.steps.length),
-    budget: o.risk * billSoFar(w.steps, prices),
+    budget: Math.max(0, o.risk * billSoFar(w.steps, prices) - debt),
   })
   if (!choice) return undefined
   return { chosen: lossy.slice(choice.from), choice, coldness: cold }

@@ -42,6 +42,8 @@ export interface PruneState {
    * so no reference is made to them now that was not made then (the history resent byte-identical).
    */
   restoredSeen: string | undefined
+  /** dollars warm moments cost more than they have saved back so far: the risk still open */
+  debt: number
 }
 
 export function createPruneState(): PruneState {
@@ -57,6 +59,7 @@ export function createPruneState(): PruneState {
     shape: undefined,
     newestSeen: undefined,
     restoredSeen: undefined,
+    debt: 0,
   }
 }
 

@@ -98,7 +98,13 @@ export function createMemoryWatchdog(ctx: HookContext, deps: WatchdogDeps = {}):
     }
   }
 
-  if (options.memory_sample_interval_ms > 0) ctx.timers.setInterval(tick, options.memory_sample_interval_ms)
+  if (options.memory_sample_interval_ms > 0) {
+    ctx.timers.setInterval(tick, options.memory_sample_interval_ms)
+    // One sample at once, for the fact only (the sidebar shows it from the start); warnings wait
+    // for the interval: client calls made while OpenCode loads plugins can stall.
+    const first = sample(ctx.now())
+    Object.assign(ctx.store.processFact, { rss: first.rss, heapUsed: first.heapUsed, at: first.at })
+  }
 
   const hook: LongrunHook = {
     name: NAME,

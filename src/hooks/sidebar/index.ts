@@ -1,116 +1,180 @@
+import { randomBytes } from "node:crypto"
+import { isAbsolute, resolve } from "node:path"
 import type { SessionEntry } from "../../cache/session-entry"
-import { isHookEnabled } from "../../options"
+import { EVENT_TYPES } from "../../events/types"
+import type { EventHandlers } from "../../router"
+import type { TimerHandle } from "../../runtime/clock"
 import { sidebarDir } from "../../sidebar/snapshot"
-import type { HookContext, LongrunHook } from "../types"
-import { buildSnapshot, contentKey, type MemoryView } from "./build"
+import type { HookContext, LongrunHook, PluginHandlers } from "../types"
+import { buildSnapshot, contentKey, countsByItself, isLive, type MemoryView } from "./build"
 import { SnapshotPublisher } from "./publish"
+import { sweepDeadSnapshots } from "./sweep"
 
 const NAME = "sidebar"
-/** RSS and retained bytes are sampled this often: they change all the time, the files should not. */
-export const MEMORY_EVERY_MS = 10_000
-/** RSS samples kept for the trend (12 x 10 s: the last two minutes). */
-const TREND_SAMPLES = 12
-/** No trend before the samples span this long: startup growth over seconds is not a trend. */
-const TREND_MIN_SPAN_MS = 30_000
+const MB = 1024 * 1024
+/** A snapshot that counts by itself in the TUI is rewritten at least this often, so it never looks stale. */
+export const HEARTBEAT_MS = 10_000
 
-export interface SidebarDeps {
-  /** the process's RSS in bytes; defaults to process.memoryUsage.rss() */
-  rss?: () => number
+/** Where this server writes: sidebar_dir (relative to the project), else the XDG state folder. */
+export function serverSidebarDir(env: Record<string, string | undefined>, option: string, directory?: string): string {
+  const dir = sidebarDir(env, option || undefined)
+  return isAbsolute(dir) ? dir : resolve(directory || process.cwd(), dir)
 }
 
 /**
  * Publishes, per session, the small snapshot the TUI half shows in its sidebar section:
- * one JSON file per session in the sidebar folder, rewritten at most once per tick and
- * only when it changed, removed when the session leaves the store and on dispose.
+ * one JSON file per session in the sidebar folder. Nothing runs while nothing changes:
+ * an event or a handler marks its session, one timer rebuilds the marked sessions after
+ * sidebar_interval_ms, and the timer keeps going only while a session does something
+ * by itself (busy, counting down, running tasks, compacting). Files go when the
+ * session leaves the store, and all of them on dispose.
  */
 export function createSidebarHook(ctx: HookContext): LongrunHook {
   return createSidebar(ctx).hook
 }
 
-/** The hook and its tick (tests call `tick` with fake time and set the facts directly). */
-export function createSidebar(ctx: HookContext, deps: SidebarDeps = {}) {
+/** The hook and a full rebuild (`tick`, for tests that set the facts directly). */
+export function createSidebar(ctx: HookContext) {
   const { options, store, logger } = ctx
-  const rss = deps.rss ?? (() => process.memoryUsage.rss())
-  const publisher = new SnapshotPublisher(sidebarDir(process.env, options.sidebar_dir || undefined))
-  const todoEnabled = isHookEnabled(options, "todo-continuation")
-  const rssSamples: Array<{ at: number; rss: number }> = []
+  const dir = serverSidebarDir(process.env, options.sidebar_dir, ctx.input.directory)
+  const beat = Math.max(HEARTBEAT_MS, options.sidebar_interval_ms)
+  const writer = { pid: process.pid, iid: randomBytes(6).toString("hex"), beat }
+  const publisher = new SnapshotPublisher(dir, writer, {
+    onProblem: (sessionID, err) => logger.hookError(NAME, `publish ${sessionID}`, err),
+  })
   const retained = new Map<string, number>()
-  let pluginBytes = 0
-  let memoryAt: number | undefined
+  const dirty = new Set<string>()
+  let everything = false
+  let live = new Set<string>()
+  let timer: TimerHandle | undefined
+  let builds = 0
   let disposed = false
-
-  const sampleMemory = (now: number) => {
-    memoryAt = now
-    rssSamples.push({ at: now, rss: rss() })
-    if (rssSamples.length > TREND_SAMPLES) rssSamples.shift()
-    retained.clear()
-    pluginBytes = 0
-    for (const e of store.entries()) {
-      const bytes = retainedBy(e)
-      retained.set(e.id, bytes)
-      pluginBytes += bytes
-    }
-  }
 
   const retainedBy = (e: SessionEntry): number => {
     const est = e.estimate()
     return est.store + Object.values(est.hooks).reduce((a, b) => a + b, 0)
   }
 
-  const memoryFor = (entry: SessionEntry): MemoryView => {
-    // a session new since the last sample is sized now, once
-    if (!retained.has(entry.id)) {
-      const bytes = retainedBy(entry)
-      retained.set(entry.id, bytes)
-      pluginBytes += bytes
-    }
-    const last = rssSamples[rssSamples.length - 1]
-    const first = rssSamples[0]
-    const span = last && first ? last.at - first.at : 0
+  /** The watchdog's last sample: the plugin has one memory sampler. */
+  const memoryOf = (entry: SessionEntry, pluginBytes: number): MemoryView => {
+    const p = store.processFact
     return {
       sessionBytes: retained.get(entry.id) ?? 0,
       pluginBytes,
-      rssBytes: last?.rss ?? 0,
-      rssPerMinBytes:
-        last && first && span >= TREND_MIN_SPAN_MS ? Math.round(((last.rss - first.rss) / span) * 60_000) : undefined,
+      rssBytes: p.rss ?? 0,
+      rssPerMinBytes: p.growthMbPerMin === undefined ? undefined : Math.round(p.growthMbPerMin * MB),
     }
   }
 
-  const tick = () => {
-    if (disposed) return
-    try {
-      const now = ctx.now()
-      if (memoryAt === undefined || now - memoryAt >= MEMORY_EVERY_MS) sampleMemory(now)
-      for (const entry of store.entries()) {
-        const snap = buildSnapshot(entry, { limits: ctx.limits, host: ctx.host, todoEnabled, now, memory: memoryFor(entry) })
-        publisher.publish(entry.id, contentKey(snap), JSON.stringify(snap))
+  const round = () => {
+    const now = ctx.now()
+    const entries = everything ? store.entries() : [...new Set([...dirty, ...live])].flatMap((id) => store.peek(id) ?? [])
+    everything = false
+    dirty.clear()
+    for (const e of entries) retained.set(e.id, retainedBy(e))
+    let pluginBytes = 0
+    for (const b of retained.values()) pluginBytes += b
+    const stillLive = new Set<string>()
+    const todoRunning = store.todoHook.running
+    for (const entry of entries) {
+      try {
+        builds++
+        const snap = buildSnapshot(entry, {
+          limits: ctx.limits,
+          host: ctx.host,
+          todoRunning,
+          now,
+          memory: memoryOf(entry, pluginBytes),
+          writer,
+        })
+        const counting = countsByItself(snap)
+        if (counting || isLive(entry)) stillLive.add(entry.id)
+        const due = counting && now - (publisher.writtenAt(entry.id) ?? Number.NEGATIVE_INFINITY) >= beat
+        publisher.publish(entry.id, contentKey(snap), snap, now, due)
+      } catch (err) {
+        logger.hookError(NAME, "build", err)
       }
-    } catch (err) {
-      logger.hookError(NAME, "publish", err)
     }
+    live = stillLive
+  }
+
+  const flush = () => {
+    if (disposed) return
+    round()
+    if (publisher.dirLost) {
+      // The folder was removed under us and made again: every session's file goes back now.
+      publisher.dirLost = false
+      publisher.forgetAll()
+      everything = true
+      round()
+    }
+    if (live.size > 0) schedule()
+  }
+
+  const schedule = () => {
+    if (disposed || timer) return
+    timer = ctx.timers.setTimeout(() => {
+      timer = undefined
+      flush()
+    }, options.sidebar_interval_ms)
+  }
+
+  const mark = (sessionID: string | undefined, parentID?: string) => {
+    if (sessionID === undefined) everything = true
+    else dirty.add(sessionID)
+    // a child's events change its parent's background fact
+    if (parentID) dirty.add(parentID)
+    schedule()
+  }
+
+  const events: EventHandlers = {}
+  for (const type of EVENT_TYPES) {
+    ;(events as Record<string, (e: { sessionID?: string }, entry: SessionEntry | undefined) => void>)[type] = (e, entry) =>
+      mark(e.sessionID, entry?.parentID)
+  }
+  const bySession = async (input: { sessionID?: string }) => mark(input.sessionID)
+  const handlers: PluginHandlers = {
+    "chat.params": bySession,
+    "chat.message": bySession,
+    "tool.execute.before": bySession,
+    "tool.execute.after": bySession,
+    "experimental.session.compacting": bySession,
+    // pruning facts change here; the request names its session in its messages
+    "experimental.chat.messages.transform": async (_input, output) =>
+      mark((output.messages?.[0]?.info as { sessionID?: string } | undefined)?.sessionID),
   }
 
   store.onRemove((entry) => {
+    dirty.delete(entry.id)
+    live.delete(entry.id)
+    retained.delete(entry.id)
     try {
       publisher.remove(entry.id)
     } catch (err) {
       logger.hookError(NAME, "remove", err)
     }
   })
-  ctx.timers.setInterval(tick, options.sidebar_interval_ms)
+  // What servers that are gone left behind (a crash leaves every file), once, off the start-up path.
+  ctx.timers.setTimeout(() => sweepDeadSnapshots(dir, Date.now()), 0)
 
   const hook: LongrunHook = {
     name: NAME,
+    events,
+    handlers,
     caches: () => [{ name: "sidebar-files", entries: publisher.sessions.length, bytes: publisher.sessions.length * 200 }],
     status: () => ({
       title: "sidebar",
-      data: { dir: publisher.dir, files: publisher.sessions.length, writes: publisher.writes },
-      text: `${publisher.sessions.length} snapshot files in ${publisher.dir}, ${publisher.writes} writes so far`,
+      data: { dir, files: publisher.sessions.length, writes: publisher.writes, builds, yielded: publisher.yielded },
+      text: `${publisher.sessions.length} snapshot files in ${dir}, ${publisher.writes} writes and ${builds} rebuilds so far`,
     }),
     dispose: () => {
       disposed = true
-      publisher.removeAll()
+      publisher.close()
     },
+  }
+  const tick = () => {
+    everything = true
+    flush()
   }
   return { hook, tick, publisher }
 }

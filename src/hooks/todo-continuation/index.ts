@@ -37,6 +37,7 @@ export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
   const machine = createContinuation(ctx, (entry, state) =>
     journal.set(entry.id, continuationRecord(state, entry.continuation.sent)),
   )
+  ctx.store.todoHook.running = true
 
   const stateOf = (entry: SessionEntry) =>
     entry.state<TodoState>(
