@@ -2,13 +2,15 @@
  * The journal in real OpenCode: one server does four things, is killed with SIGKILL while a
  * background task runs, and a second server starts on the same project and folders (and the
  * same scripted model, whose recorded requests go on).
- * - P1 started a task whose child is in the middle of `sleep 30` at the kill: after the restart
- *   the child is resumed and P1 is told so within seconds, once, then told of its end, once.
+ * - P1 started a task whose child is in the middle of `sleep 30` at the kill, and a second one
+ *   still queued behind it (one slot): after the restart the child is resumed and P1 is told so
+ *   within seconds, once, then of its end, once; the queued task starts then, and ends, once.
  * - P2's task finished and its notice went out; the journal is then set back to "not told", the
  *   state a kill between the end and the notice leaves: P2 is told once, and reads the result.
  * - S stopped its todo continuation with /longrun-stop: the stop holds after the restart.
  * - H's history was pruned at a cold moment just before the kill: the first request after the
  *   restart resends it byte-identical.
+ * - Damaged journal files put beside the good ones are named in one log line and ignored.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -22,6 +24,7 @@ const OPTIONS = {
   pruning_keep_recent: 2,
   todo_countdown_ms: 3_000,
   todo_cooldown_ms: 0,
+  background_concurrency: 1,
   disabled_hooks: ["preemptive-compaction"],
 }
 const FILE = `${Array.from({ length: 80 }, (_, i) => `line ${i} of a file the agent reads three times`).join("\n")}\n`
@@ -42,11 +45,21 @@ const quickParent = (req: RecordedRequest): Reply => {
 const script = bySession([
   ["Child slow", sequence([call("bash", { command: "sleep 30", description: "slow" }), { text: "slow result" }])],
   ["Child quick", sequence([{ text: "quick result" }])],
+  ["Child later", sequence([{ text: "later result" }])],
   [
     "Launch the slow one",
-    sequence([call("background_task", { description: "slow", prompt: "Child slow: sleep." }), { text: "Launched." }], {
-      text: "Noted.",
-    }),
+    sequence(
+      [
+        {
+          toolCalls: [
+            { name: "background_task", args: { description: "slow", prompt: "Child slow: sleep." } },
+            { name: "background_task", args: { description: "later", prompt: "Child later: say your result." } },
+          ],
+        },
+        { text: "Launched." },
+      ],
+      { text: "Noted." },
+    ),
   ],
   ["Launch the quick one", quickParent],
   ["Todo work", sequence([todos, { text: "Paused." }], { text: "Nothing more." })],
@@ -139,6 +152,15 @@ beforeAll(async () => {
     writeFileSync(path, JSON.stringify(record))
   }
 
+  // A damaged journal beside the good ones: one cut short, one from a newer version, one not JSON.
+  const good = readFileSync(join(journalDir(a), journalFiles.find((f) => f.startsWith(`${sid.s}.`))!), "utf8")
+  writeFileSync(join(journalDir(a), "ses_cut.999999-deadbeef.json"), good.replaceAll(sid.s, "ses_cut").slice(0, 80))
+  writeFileSync(
+    join(journalDir(a), "ses_newer.999999-deadbeef.json"),
+    good.replaceAll(sid.s, "ses_newer").replace('"v":1', '"v":7'),
+  )
+  writeFileSync(join(journalDir(a), "ses_junk.999999-deadbeef.json"), "\u0000{{{ not json")
+
   b = await startOpencode({ restartOf: a, pluginOptions: OPTIONS, limit: { context: 200_000, output: 4_000 } })
   await b.runPrompt("next", { sessionID: sid.h })
   firstAfter = b.model.agentRequests().filter((r) => r.sessionID === sid.h && r.index > lastBefore.index)[0]!
@@ -154,7 +176,17 @@ describe("the journal across a SIGKILL of OpenCode", () => {
     for (const s of [sid.p1, sid.p2, sid.s, sid.h]) expect(journalFiles.some((f) => f.startsWith(`${s}.`))).toBe(true)
   })
 
-  test("a task running at the kill: its parent is told within seconds that it goes on, once; then of its end, once", async () => {
+  test("a damaged journal is reported in one log line and ignored; the rest is picked up", () => {
+    const lines = b
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes("[longrun] journal: ignored"))
+    expect(lines).toHaveLength(1)
+    for (const name of ["ses_cut", "ses_newer", "ses_junk"]) expect(lines[0]).toContain(name)
+    expect(lines[0]).toContain("version 7 is newer")
+  })
+
+  test("a task running at the kill: its parent is told within seconds that it goes on, once, then of its end, once; the queued one starts after it", async () => {
     const resumed = await b.waitForEvent(
       (e) =>
         e.type === "message.part.updated" &&
@@ -163,7 +195,11 @@ describe("the journal across a SIGKILL of OpenCode", () => {
       30_000,
     )
     expect(resumed.receivedAt - restartedAt).toBeLessThan(30_000)
-    await b.model.waitForRequest((r) => r.sessionID === sid.p1 && r.lastUserText.includes(`${slowTask} (slow) completed`), 60_000)
+    // its end is told without a reply asked (the queued one runs now); the last end wakes P1
+    await b.model.waitForRequest((r) => r.sessionID === sid.p1 && r.lastUserText.includes("(later) completed"), 90_000)
+    // the child was asked to go on once, in the child session that ran it
+    const child = b.model.requests.filter((r) => r.firstUserText.includes("Child slow") && r.index > lastBefore.index)
+    expect(child.filter((r) => r.lastUserText.includes("OpenCode was restarted while you worked on this task"))).toHaveLength(1)
     await b.waitForIdle(
       sid.p1,
       30_000,
@@ -172,9 +208,11 @@ describe("the journal across a SIGKILL of OpenCode", () => {
     const told = ownTexts(b, sid.p1)
     expect(told.filter((t) => t.includes(`${slowTask} (slow) was running`))).toHaveLength(1)
     expect(told.filter((t) => t.includes(`${slowTask} (slow) completed`))).toHaveLength(1)
-    // the child was asked to go on once, in the child session that ran it
-    const child = b.model.requests.filter((r) => r.firstUserText.includes("Child slow") && r.index > lastBefore.index)
-    expect(child.filter((r) => r.lastUserText.includes("OpenCode was restarted while you worked on this task"))).toHaveLength(1)
+    // the queued one started once the slot was free, and its end was told once
+    expect(ownTexts(b, sid.p1).filter((t) => t.includes("(later) completed"))).toHaveLength(1)
+    const later = b.model.requests.filter((r) => r.firstUserText.includes("Child later"))
+    expect(later.length).toBeGreaterThan(0)
+    expect(later[0]!.index).toBeGreaterThan(child.at(-1)?.index ?? 0)
   }, 120_000)
 
   test("a finished task its parent was not told of: told once after the restart, and its result read", async () => {
