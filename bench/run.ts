@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { idleSection } from "./lib/report-idle"
@@ -8,10 +8,18 @@ import { OWN_SECTIONS, readSection, writeSection } from "./pruning/section"
 
 const PARTS = ["event-path", "baseline", "sessions", "watchdog", "opencode", "idle"]
 const argv = process.argv.slice(2)
+// The plugins the bench builds in process must not journal into the user's own data folder.
+process.env.XDG_DATA_HOME = mkdtempSync(join(tmpdir(), "opencode-longrun-bench-data-"))
 // `bun run bench/run.ts pruning` runs the context pruning part alone (it writes its own section);
-// `bun run bench/run.ts replay <dir>` replays a folder of real sessions (its own section too).
+// `bun run bench/run.ts replay <dir>` replays a folder of real sessions (its own section too);
+// `bun run bench/run.ts journal` measures the journal's writes and size (its own section).
 if (argv[0] === "pruning") {
   await import("./pruning/run")
+  process.exit(0)
+}
+if (argv[0] === "journal") {
+  const { journalBench } = await import("./journal/run")
+  await journalBench(argv.slice(1))
   process.exit(0)
 }
 if (argv[0] === "replay") {

@@ -8,6 +8,7 @@ import { type CompatGap, compatGaps, versionNextToBinary } from "./compat"
 import { readHostConfig } from "./host-config"
 import { HOOK_FACTORIES } from "./hooks/registry"
 import type { HookContext, HostConfig, LongrunHook, PluginHandlers, StatusScope } from "./hooks/types"
+import { Journal, journalRoot } from "./journal"
 import { formatOptionProblems, isHookEnabled, parseOptions } from "./options"
 import { EventRouter } from "./router"
 import { type Clock, systemClock } from "./runtime/clock"
@@ -24,6 +25,8 @@ import { createStatusTool } from "./status/tool"
 const CALL_TIMEOUT_MS = 15_000
 /** dispose() waits at most this long for handlers still running. */
 export const DISPOSE_WAIT_MS = 2_000
+/** The journal's first read of its folder may hold up the plugin's start this long, no longer. */
+const JOURNAL_OPEN_MS = 3_000
 
 export interface PluginInternals {
   ctx: HookContext
@@ -62,7 +65,25 @@ export async function createLongrun(
   const limits = new ModelLimits(() => client.config.providers(), now)
   const prices = new ModelPrices()
   const host: HostConfig = { autoCompaction: true, editDenied: false, editDeniedAgents: new Set() }
-  const ctx: HookContext = { input, client, calls, options, store, limits, prices, host, logger, clock, timers, now }
+  const journal = new Journal(
+    {
+      enabled: options.journal,
+      root: journalRoot(process.env, options.journal_dir || undefined),
+      project: typeof input.project?.id === "string" && input.project.id.length > 0 ? input.project.id : "global",
+      writeDelayMs: options.journal_write_delay_ms,
+      ttlMs: options.journal_ttl_ms,
+      maxSessions: options.journal_max_sessions,
+      maxSessionBytes: options.journal_max_session_bytes,
+    },
+    { clock, timers, store, logger },
+  )
+  // Before the hooks exist: what it took over is handed back to them as their sessions appear.
+  if (!(await settleWithin(journal.open(), JOURNAL_OPEN_MS, clock)))
+    journal.giveUp(`its folder took over ${JOURNAL_OPEN_MS} ms to read`)
+  router.onFirstEvent(() => journal.start())
+  // A deleted session's journal goes even when the store had already let the session go.
+  router.on("journal", "session.deleted", (ev) => journal.sessionDeleted(ev.sessionID))
+  const ctx: HookContext = { input, client, calls, options, store, limits, prices, host, logger, clock, timers, now, journal }
 
   // The core learns each request's model limit and agent before any hook runs.
   const core: LongrunHook = {
@@ -130,6 +151,7 @@ export async function createLongrun(
   timers.setInterval(() => {
     router.run("store", "sweep", () => {
       const removed = store.sweep()
+      journal.sweep()
       // Cheap counters only: a full report (heap statistics) would block the event loop.
       if (removed > 0) logger.log("debug", `sweep: ${removed} expired, ${store.size} sessions left`)
     })
@@ -174,7 +196,7 @@ export async function createLongrun(
       store.clear()
       // Hung client calls end now, so the handlers awaiting them settle.
       calls.abortAll("opencode-longrun was disposed")
-      await settleWithin(router.flush(), DISPOSE_WAIT_MS, clock)
+      await settleWithin(Promise.all([router.flush(), journal.close()]), DISPOSE_WAIT_MS, clock)
     },
   }
   for (const hook of hooks) Object.assign(handlers.tool!, hook.tools ?? {})
@@ -192,13 +214,13 @@ function readHostVersion(): string | undefined {
   return versionNextToBinary(process.execPath, (path) => readSmallRegularFile(path, HOST_PACKAGE_MAX_BYTES))
 }
 
-/** Waits for p, or at most ms on the clock. */
-function settleWithin(p: Promise<unknown>, ms: number, clock: Clock): Promise<void> {
+/** Waits for p, or at most ms on the clock; true when p settled in time. */
+function settleWithin(p: Promise<unknown>, ms: number, clock: Clock): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = clock.setTimeout(resolve, ms)
+    const timer = clock.setTimeout(() => resolve(false), ms)
     void p.finally(() => {
       clock.clear(timer)
-      resolve()
+      resolve(true)
     })
   })
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type { HookContext, LongrunHook } from "../src/hooks/types"
 import type { HookName } from "../src/options"
 import { createLongrun } from "../src/plugin"
@@ -8,7 +11,8 @@ export type Factory = [HookName, (ctx: HookContext) => LongrunHook]
 
 /**
  * Builds the real plugin around a fake client and clock. `send` feeds one event the
- * way OpenCode does and waits for the hooks' handlers to settle.
+ * way OpenCode does and waits for the hooks' handlers to settle. Each harness journals
+ * into a folder of its own (unless `journal_dir` is given), so no test sees another's.
  */
 export async function pluginHarness(
   options: Record<string, unknown> = {},
@@ -16,7 +20,8 @@ export async function pluginHarness(
 ) {
   const fake = fakeClient(extra.responders)
   const clock = fakeClock()
-  const { hooks, internals } = await createLongrun(fake.input, options, { clock: clock.clock, factories: extra.factories })
+  const withJournal = { journal_dir: mkdtempSync(join(process.env.XDG_DATA_HOME || tmpdir(), "longrun-journal-")), ...options }
+  const { hooks, internals } = await createLongrun(fake.input, withJournal, { clock: clock.clock, factories: extra.factories })
   const send = async (event: unknown) => {
     await hooks.event!({ event } as never)
     await internals.router.flush()

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 
-export const OWN_SECTIONS = ["context-pruning", "replay", "bill"] as const
+export const OWN_SECTIONS = ["context-pruning", "replay", "bill", "journal"] as const
 export type SectionName = (typeof OWN_SECTIONS)[number]
 
 const markers = (name: SectionName) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const

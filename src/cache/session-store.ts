@@ -39,6 +39,7 @@ export class SessionStore {
   private readonly now: () => number
   private readonly clock: Clock
   private readonly listeners: Array<(entry: SessionEntry, reason: RemovalReason) => void> = []
+  private readonly createListeners: Array<(entry: SessionEntry) => void> = []
   private pendingReason: RemovalReason | undefined
   /** the host process's memory, as the watchdog last sampled it (its only writer) */
   readonly processFact: ProcessFact = { rss: undefined, heapUsed: undefined, growthMbPerMin: undefined, at: undefined }
@@ -82,6 +83,11 @@ export class SessionStore {
     this.listeners.push(listener)
   }
 
+  /** Runs when a session's entry is created (its first event, or its return after it left the store). */
+  onCreate(listener: (entry: SessionEntry) => void): void {
+    this.createListeners.push(listener)
+  }
+
   /** The session's entry, created if new; counts as activity (refreshes the TTL). */
   touch(sessionID: string): SessionEntry {
     const found = this.cache.get(sessionID)
@@ -98,6 +104,13 @@ export class SessionStore {
     )
     this.cache.set(entry.id, entry)
     this.stats.added++
+    for (const listener of this.createListeners) {
+      try {
+        listener(entry)
+      } catch (err) {
+        this.options.onReleaseError?.("store-listener", err)
+      }
+    }
     return entry
   }
 

@@ -2,6 +2,7 @@ import type { Hooks, PluginInput, ToolDefinition } from "@opencode-ai/plugin"
 import type { ModelPrices } from "../bill/model-prices"
 import type { HostConfig } from "../cache/host"
 import type { ModelLimits } from "../cache/model-limits"
+import type { Journal } from "../journal"
 import type { SessionStore } from "../cache/session-store"
 import type { HookName, LongrunOptions } from "../options"
 import type { EventHandlers } from "../router"
@@ -33,6 +34,8 @@ export interface HookContext {
   /** plugin-level timers (not tied to a session); cleared on dispose */
   timers: TimerOwner
   now: () => number
+  /** the durable record: each hook claims its section (journal.writer) and gets it back after a restart */
+  journal: Journal
 }
 
 /** Plugin handlers a hook may return, other than those the plugin owns itself. */

@@ -125,6 +125,12 @@ export const optionShapes = {
   background_result_max_chars: int(200, 1_000_000)
     .default(4_000)
     .describe("Longest result returned; the rest stays in the child session."),
+  background_resume: z
+    .boolean()
+    .default(true)
+    .describe(
+      "After OpenCode restarts, a task that was running is resumed in its child session (one prompt to continue); false: its parent is told it was interrupted, with what it had produced.",
+    ),
   // large payloads
   large_payload_warn_bytes: int(1024, GIB)
     .default(1024 * 1024)
@@ -230,6 +236,34 @@ export const optionShapes = {
     .default(0.5)
     .describe(
       "A toast tells the user when one prompt-cache bust costs at least this many dollars at the model's prices (0: never).",
+    ),
+  // the journal (what a restart must not lose)
+  journal: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Keep a small journal of what a restart must not lose (background tasks, continuation stops, compaction attempts, prune decisions, the bill) and pick it up again when OpenCode starts.",
+    ),
+  journal_dir: z
+    .string()
+    .max(4096)
+    .default("")
+    .describe(
+      "Folder for the journal; empty: $XDG_DATA_HOME/opencode-longrun/journal (or ~/.local/share/...), one folder per project.",
+    ),
+  journal_write_delay_ms: int(0, 2 * SECOND)
+    .default(SECOND)
+    .describe("A change is written at most this long after it, together with every other change made meanwhile."),
+  journal_ttl_ms: int(MINUTE, WEEK)
+    .default(WEEK)
+    .describe("A session's journal that has not changed for this long is removed (a deleted session's at once)."),
+  journal_max_sessions: int(1, 100_000)
+    .default(500)
+    .describe("Most sessions journaled per project; beyond it the least recently written go."),
+  journal_max_session_bytes: int(4 * 1024, 64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe(
+      "Largest journal file of one session; a larger one leaves its prune decisions out (pruning then starts afresh after a restart).",
     ),
   // sidebar (the TUI half's data)
   sidebar_interval_ms: int(250, DAY)

@@ -43,11 +43,13 @@ function layer(file: string): number {
   if (
     /^(events|runtime|options|sidebar)\//.test(p) ||
     /^status\/(types|format)\.ts$/.test(p) ||
-    /^cache\/(facts|host)\.ts$/.test(p)
+    /^cache\/(facts|host)\.ts$/.test(p) ||
+    // the journal's file format and its section types
+    /^journal\/(format|sections|sections-extra|read|types)\.ts$/.test(p)
   )
     return 0
-  // The bill (prices, the cost model) and the session store: services hooks read.
-  if (p.startsWith("cache/") || p.startsWith("bill/")) return 1
+  // The bill (prices, the cost model), the session store and the journal: services hooks use.
+  if (p.startsWith("cache/") || p.startsWith("bill/") || p.startsWith("journal/")) return 1
   if (p === "router.ts" || p === "host-config.ts" || p.startsWith("status/")) return 2
   if (p === "hooks/registry.ts") return 4
   if (p.startsWith("hooks/")) return 3

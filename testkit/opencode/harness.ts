@@ -12,6 +12,10 @@
  * into `$XDG_CONFIG_HOME/opencode` the first time it sees a config dir; that directory is
  * cached under node_modules/.cache/opencode-longrun-e2e/ and copied into each run.
  *
+ * A restart: `oc.kill()` SIGKILLs OpenCode (and its tool processes) and keeps everything else;
+ * `startOpencode({ ...opts, restartOf: oc })` starts it again on the same project, XDG folders
+ * and model server (whose recorded requests go on), and takes them over: its stop() removes them.
+ *
  * Env: KEEP_E2E=1 keeps the temp dirs (their path is printed); E2E_TMPDIR sets where they
  * go (default: the OS temp dir); E2E_LOG=1 echoes OpenCode's log to stderr live.
  */
@@ -23,7 +27,7 @@ import { startModelServer, type ModelServer } from "../model-server"
 import { buildConfig, OPENCODE_BIN, providerOf, type StartOptions } from "./config"
 import { installComplete, saveConfigDir, seedConfigDir, unlock } from "./config-cache"
 import { recordEvents, sessionOf, type E2EEvent } from "./events"
-import { cleanEnv, killTree, tail, trackProcess, untrackProcess, withTimeout } from "./processes"
+import { cleanEnv, killNow, killTree, tail, trackProcess, untrackProcess, withTimeout } from "./processes"
 import { commitProject, scratchProject } from "./project"
 
 export interface RunPromptOptions {
@@ -63,13 +67,31 @@ export interface OpencodeHandle {
   runPrompt(text: string, opts?: RunPromptOptions): Promise<string>
   /** Kills OpenCode (and its process group), closes the model server, removes temp dirs unless KEEP_E2E=1. */
   stop(): Promise<void>
+  /** SIGKILL, as a crash: OpenCode and its tool processes die at once; folders and model server stay. */
+  kill(): Promise<void>
+  /** For a restart (StartOptions.restartOf): the folders and model server, which the new handle then owns. */
+  handOver(): Reused
 }
 
-export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHandle> {
+/** What a restarted OpenCode reuses of the run before it. */
+export interface Reused {
+  tmpRoot: string
+  directory: string
+  dirs: ReturnType<typeof scratchProject>["dirs"]
+  model: ModelServer
+}
+
+export async function startOpencode(opts: StartOptions & { restartOf?: OpencodeHandle } = {}): Promise<OpencodeHandle> {
   const t0 = Date.now()
-  const model = startModelServer({ ...opts.modelServer, script: opts.script, auto: opts.auto, modelID: providerOf(opts).modelID })
-  const { tmpRoot, directory, dirs } = scratchProject("opencode-longrun-e2e-")
+  const reused = opts.restartOf?.handOver()
+  const model =
+    reused?.model ??
+    startModelServer({ ...opts.modelServer, script: opts.script, auto: opts.auto, modelID: providerOf(opts).modelID })
+  if (reused && opts.script) model.setScript(opts.script, opts.auto)
+  const { tmpRoot, directory, dirs } = reused ?? scratchProject("opencode-longrun-e2e-")
   const configOpencodeDir = join(dirs.XDG_CONFIG_HOME, "opencode")
+  /** false once a restart took the folders and the model server over */
+  let owned = true
 
   const keep = process.env.KEEP_E2E === "1"
   let ownsLock = false
@@ -82,6 +104,7 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
     if (stopped) return
     stopped = true
     if (proc) await killTree(proc)
+    if (!owned) return
     // A run that installed the provider packages leaves them for the next ones.
     if (ownsLock) {
       saveConfigDir(configOpencodeDir)
@@ -94,17 +117,20 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
   }
 
   try {
-    // Project: a git repo with one commit.
-    writeFileSync(join(directory, "README.md"), "# e2e project\n")
-    for (const [rel, text] of Object.entries(opts.files ?? {})) {
-      const p = join(directory, rel)
-      mkdirSync(resolve(p, ".."), { recursive: true })
-      writeFileSync(p, text)
+    if (!reused) {
+      // Project: a git repo with one commit.
+      writeFileSync(join(directory, "README.md"), "# e2e project\n")
+      for (const [rel, text] of Object.entries(opts.files ?? {})) {
+        const p = join(directory, rel)
+        mkdirSync(resolve(p, ".."), { recursive: true })
+        writeFileSync(p, text)
+      }
     }
+    // A restart may change the plugin's options; the project stays as the last run left it.
     writeFileSync(join(directory, "opencode.json"), JSON.stringify(buildConfig(opts, model.url), null, 2))
-    commitProject(directory)
+    if (!reused) commitProject(directory)
 
-    const seeded = await seedConfigDir(configOpencodeDir)
+    const seeded = reused ? { ownsLock: false, usedCache: true } : await seedConfigDir(configOpencodeDir)
     ownsLock = seeded.ownsLock
 
     const args = ["serve", "--port", "0", "--hostname", "127.0.0.1", "--print-logs", "--log-level", opts.logLevel ?? "DEBUG"]
@@ -221,6 +247,13 @@ export async function startOpencode(opts: StartOptions = {}): Promise<OpencodeHa
         return sessionID
       },
       stop: cleanup,
+      async kill() {
+        if (proc) await killNow(proc)
+      },
+      handOver() {
+        owned = false
+        return { tmpRoot, directory, dirs, model }
+      },
     }
     if (process.env.E2E_TIMINGS === "1")
       process.stderr.write(

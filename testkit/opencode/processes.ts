@@ -60,6 +60,16 @@ export async function killTree(proc: ChildProcess): Promise<void> {
   live.delete(pid)
 }
 
+/** SIGKILL to OpenCode and every process it started, at once: a crash, with no chance to clean up. */
+export async function killNow(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null || !proc.pid) return
+  const pid = proc.pid
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()))
+  signalAll(pid, [pid, ...descendants(pid)], "SIGKILL")
+  await Promise.race([exited, Bun.sleep(5000)])
+  live.delete(pid)
+}
+
 /** Pids of all live descendants of `root` (Linux /proc). */
 export function descendants(root: number): number[] {
   const children = new Map<number, number[]>()

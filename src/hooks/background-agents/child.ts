@@ -24,7 +24,6 @@ export async function startChild(ctx: HookContext, task: Task, adopt: (childID: 
   task.childID = detach(childID)
   adopt(task.childID)
   const prompt = task.prompt ?? ""
-  task.prompt = undefined
   const sent = rec(
     await ctx.client.session.promptAsync({
       path: { id: task.childID },
@@ -36,4 +35,6 @@ export async function startChild(ctx: HookContext, task: Task, adopt: (childID: 
     }),
   )
   if (sent?.error) throw new Error(`could not send the prompt: ${JSON.stringify(sent.error).slice(0, 200)}`)
+  // Kept (and journaled) until the child has it: a restart before this sends it again.
+  task.prompt = undefined
 }

@@ -3,6 +3,7 @@ import { table } from "../../status/format"
 import { inScope } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { describeCancel } from "./cancel"
+import { loadResult } from "./child-state"
 import { BackgroundManager, NAME } from "./manager"
 import { isFinished, runtime, type Task } from "./task"
 
@@ -79,6 +80,7 @@ export function createBackgroundAgentsHook(ctx: HookContext): LongrunHook {
           if (!task)
             return `No background task ${args.task_id} (finished tasks are kept for ${Math.round(ctx.options.background_retention_ms / 1000)} s).`
           if (args.wait_seconds) await manager.wait(task, args.wait_seconds * 1000, context.abort)
+          await loadResult(ctx, task) // a task from before a restart: its result is in its child session
           return describeTask(task, ctx.now())
         },
       }),

@@ -1,15 +1,15 @@
 import type { LongrunEvent } from "../../events/types"
-import type { TimerHandle } from "../../runtime/clock"
 import { detach } from "../../runtime/detach"
 import type { HookContext } from "../types"
 import { type CancelOutcome, Cancels } from "./cancel"
 import { startChild } from "./child"
 import { Notices } from "./notices"
 import { applyChildEvent } from "./progress"
+import { TaskJournal } from "./restore"
 import { Slots } from "./slots"
 import { Waiters } from "./waiters"
 import type { LaunchInput } from "./task"
-import { backgroundFact, overdue } from "./upkeep"
+import { backgroundFact, expired, overdue, Sweeper } from "./upkeep"
 import { chooseModel, estimateTaskBytes, isFinished, newTask, type Task, type TaskStatus } from "./task"
 
 export const NAME = "background-agents"
@@ -30,7 +30,8 @@ export class BackgroundManager {
   readonly notices: Notices
   private readonly waiters: Waiters
   private readonly cancels: Cancels
-  private sweeper: TimerHandle | undefined
+  private readonly journal: TaskJournal
+  private readonly sweeper: Sweeper
   private seq = 0
   private disposed = false
   /** parents deleted lately: OpenCode deletes the children first, then the parent */
@@ -45,10 +46,24 @@ export class BackgroundManager {
       },
       MAX_QUEUED,
     )
-    this.notices = new Notices(ctx)
+    this.notices = new Notices(ctx, (parentID, ids) => this.journal.told(parentID, ids))
     this.waiters = new Waiters(ctx.timers)
+    this.sweeper = new Sweeper(ctx, () => this.sweep())
     this.cancels = new Cancels(ctx, {
       finish: (task, status, error, opts) => this.finish(task, status, error, opts),
+      pump: () => this.pump(),
+    })
+    this.journal = new TaskJournal(ctx, this.tasks, {
+      notices: this.notices,
+      enqueue: (t) => this.slots.enqueue(t),
+      occupy: (t) => {
+        this.slots.occupy(t)
+        if (t.childID) this.byChild.set(t.childID, t.id)
+        this.sweeper.start()
+      },
+      finish: (t, status, error) => this.finish(t, status, error),
+      notify: (t) => this.notifyParent(t),
+      publish: (id) => this.publish(id),
       pump: () => this.pump(),
     })
   }
@@ -68,6 +83,7 @@ export class BackgroundManager {
     this.tasks.set(task.id, task)
     this.pump()
     this.publish(task.parentID)
+    this.journal.save(task.parentID)
     return task
   }
 
@@ -78,14 +94,18 @@ export class BackgroundManager {
       task.status = "running"
       task.startedAt = this.ctx.now()
       task.lastActivityAt = task.startedAt
-      this.ensureSweeper()
+      this.sweeper.start()
       void this.start(task)
     }
   }
 
   private async start(task: Task): Promise<void> {
     try {
-      await startChild(this.ctx, task, (childID) => this.byChild.set(childID, task.id))
+      await startChild(this.ctx, task, (childID) => {
+        this.byChild.set(childID, task.id)
+        this.journal.save(task.parentID)
+      })
+      this.journal.save(task.parentID) // the child has its prompt
       // Cancelled while the prompt was on its way: the child must not run unwatched.
       if (isFinished(task)) void this.cancels.abortChild(task.childID)
       else if (task.cancelling && task.childID) void this.cancels.stopChild(task)
@@ -117,6 +137,7 @@ export class BackgroundManager {
     if (task.lastText) {
       task.result = task.lastText.text
       task.resultLength = task.lastText.length
+      task.resultRef = { messageID: task.lastText.messageID, partID: task.lastText.partID }
     }
     task.lastText = undefined
     task.toolParts.clear()
@@ -126,7 +147,8 @@ export class BackgroundManager {
     this.waiters.wake(task.id)
     if (opts.pump) this.pump()
     this.publish(task.parentID)
-    if (this.runningCount() === 0) this.stopSweeper()
+    this.journal.save(task.parentID)
+    if (this.runningCount() === 0) this.sweeper.stop()
     if (opts.notify) this.notifyParent(task)
   }
 
@@ -187,20 +209,8 @@ export class BackgroundManager {
     if (mine.length > 0) void this.cancel(mine, "the parent session was deleted", false)
   }
 
-  private ensureSweeper(): void {
-    if (this.sweeper) return
-    const o = this.ctx.options
-    const every = Math.max(250, Math.min(10_000, Math.floor(o.background_stale_ms / 4), Math.floor(o.background_timeout_ms / 4)))
-    this.sweeper = this.ctx.timers.setInterval(() => this.sweep(), every)
-  }
-
-  private stopSweeper(): void {
-    this.ctx.timers.clear(this.sweeper)
-    this.sweeper = undefined
-  }
-
   get sweeperRunning(): boolean {
-    return this.sweeper !== undefined
+    return this.sweeper.running
   }
 
   /** The safety net: cancels stale and overdue tasks. Runs only while tasks run. */
@@ -209,25 +219,24 @@ export class BackgroundManager {
     this.cancels.retry(this.tasks.values(), now)
     for (const [t, reason] of overdue(this.tasks.values(), now, this.ctx.options)) void this.cancel([t], reason)
     this.prune()
-    if (this.runningCount() === 0) this.stopSweeper()
+    if (this.runningCount() === 0) this.sweeper.stop()
   }
 
   /** Drops finished tasks past their retention, and the oldest finished beyond the cap. */
   prune(): void {
-    const now = this.ctx.now()
-    const touched = new Set<string>()
-    for (const [id, t] of this.tasks) {
-      const expired = isFinished(t) && now - (t.endedAt ?? now) >= this.ctx.options.background_retention_ms
-      if (expired || (this.tasks.size > MAX_TASKS && isFinished(t))) {
-        this.tasks.delete(id)
-        if (t.childID) this.byChild.delete(t.childID)
-        touched.add(t.parentID)
-      }
+    const parents = new Set<string>()
+    for (const t of expired(this.tasks, this.ctx.now(), this.ctx.options.background_retention_ms, MAX_TASKS)) {
+      this.tasks.delete(t.id)
+      if (t.childID) this.byChild.delete(t.childID)
+      parents.add(t.parentID)
     }
-    for (const parentID of touched) if (this.ctx.store.peek(parentID)) this.publish(parentID)
+    for (const parentID of parents) {
+      if (this.ctx.store.peek(parentID)) this.publish(parentID)
+      this.journal.save(parentID)
+    }
   }
 
-  private notifyParent(task: Task): void {
+  notifyParent(task: Task): void {
     const still = this.runningCount(task.parentID)
     const siblings = [...this.tasks.values()].filter((t) => t.parentID === task.parentID && isFinished(t))
     this.notices.taskEnded(task, still, siblings)
@@ -246,7 +255,7 @@ export class BackgroundManager {
 
   dispose(): void {
     this.disposed = true
-    this.stopSweeper()
+    this.sweeper.stop()
     this.waiters.wakeAll()
   }
 }

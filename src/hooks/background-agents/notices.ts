@@ -12,6 +12,8 @@ export const NOTICE_ATTEMPT_MS = 5_000
 interface Pending {
   seq: number
   body: Record<string, unknown>
+  /** the tasks whose end this notice tells (a waking notice lists every finished one) */
+  tells: string[]
   attempts: number
   /** clock ms before which a failed notice is not tried again */
   notBefore: number
@@ -35,7 +37,11 @@ export class Notices {
   lost = 0
   superseded = 0
 
-  constructor(private readonly ctx: HookContext) {}
+  constructor(
+    private readonly ctx: HookContext,
+    /** a notice was delivered: its tasks' parent has been told (journaled) */
+    private readonly onTold: (parentID: string, taskIDs: string[]) => void = () => {},
+  ) {}
 
   /** A toast for the user and a notice to the parent session, with the agent, model, variant and tools the person chose. */
   taskEnded(task: Task, stillRunning: number, finished: Task[]): void {
@@ -47,12 +53,12 @@ export class Notices {
     )
     const parent = this.ctx.store.peek(task.parentID)
     const body: Record<string, unknown> = { ...(parent ? promptFields(parent) : {}), noReply, parts: [{ type: "text", text }] }
-    this.send(task.parentID, body)
+    this.send(task.parentID, body, noReply ? [task.id] : [task.id, ...finished.map((t) => t.id)])
   }
 
-  send(parentID: string, body: Record<string, unknown>): void {
+  send(parentID: string, body: Record<string, unknown>, tells: string[] = []): void {
     const queue = this.queues.get(parentID) ?? []
-    queue.push({ seq: ++this.seq, body, attempts: 0, notBefore: 0 })
+    queue.push({ seq: ++this.seq, body, tells, attempts: 0, notBefore: 0 })
     this.queues.set(parentID, queue)
     if (this.draining.has(parentID)) return
     const run = this.drain(parentID).finally(() => this.draining.delete(parentID))
@@ -82,6 +88,7 @@ export class Notices {
       item.attempts++
       if (await this.attempt(parentID, item.body)) {
         this.delivered++
+        if (item.tells.length) this.onTold(parentID, item.tells)
         if (item.body.noReply === false) this.supersededBelow.set(parentID, item.seq)
       } else if (item.attempts >= ATTEMPTS) {
         this.lost++

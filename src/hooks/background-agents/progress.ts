@@ -20,13 +20,19 @@ export function applyChildEvent(task: Task, ev: LongrunEvent, maxChars: number):
         }
         if (part.tool !== task.lastTool) task.lastTool = detach(part.tool, 80)
       } else if (part.kind === "text" && !part.synthetic) {
-        task.lastText = { partID: detach(part.id), text: detach(part.text, maxChars), length: part.text.length }
+        task.lastText = {
+          messageID: detach(part.messageID),
+          partID: detach(part.id),
+          text: detach(part.text, maxChars),
+          length: part.text.length,
+        }
       }
       return undefined
     }
     case "message.part.delta": {
       if (ev.field !== "text") return undefined
-      if (task.lastText?.partID !== ev.partID) task.lastText = { partID: detach(ev.partID), text: "", length: 0 }
+      if (task.lastText?.partID !== ev.partID)
+        task.lastText = { messageID: detach(ev.messageID), partID: detach(ev.partID), text: "", length: 0 }
       const lt = task.lastText
       if (lt.text.length < maxChars) lt.text += detach(ev.delta, maxChars - lt.text.length)
       lt.length += ev.delta.length

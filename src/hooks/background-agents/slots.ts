@@ -61,6 +61,15 @@ export class Slots {
     return started
   }
 
+  /** A task resumed after a restart takes its slot again, whatever the limits (it was running before). */
+  occupy(task: Task): void {
+    if (!task.released) return
+    const model = `${task.providerID}/${task.modelID}`
+    this.byModel.set(model, (this.byModel.get(model) ?? 0) + 1)
+    this.byProvider.set(task.providerID, (this.byProvider.get(task.providerID) ?? 0) + 1)
+    task.released = false
+  }
+
   /** Gives a running task's slot back, exactly once. */
   release(task: Task): void {
     if (task.released) return

@@ -34,9 +34,15 @@ export interface Task {
   toolParts: Set<string>
   tokens: { input: number; output: number }
   /** the child's latest text part, bounded */
-  lastText: { partID: string; text: string; length: number } | undefined
+  lastText: { messageID: string; partID: string; text: string; length: number } | undefined
   result?: string
   resultLength?: number
+  /** where the result is in the child session (journaled: after a restart it is read from there) */
+  resultRef?: { messageID: string; partID: string }
+  /** the parent got the notice of its end (journaled) */
+  told: boolean
+  /** times a restart of OpenCode resumed it */
+  resumes: number
   error?: string
   /** true once the concurrency slot is given back; guards exactly-once release */
   released: boolean
@@ -112,6 +118,8 @@ export function newTask(id: string, input: LaunchInput, providerID: string, mode
     toolParts: new Set(),
     tokens: { input: 0, output: 0 },
     lastText: undefined,
+    told: false,
+    resumes: 0,
     released: true, // holds no slot until it starts
   }
 }

@@ -1,5 +1,7 @@
 import { type BackgroundFact, MAX_OPEN_TASK_VIEWS, MAX_TASK_VIEWS } from "../../cache/facts"
 import type { LongrunOptions } from "../../options"
+import type { TimerHandle } from "../../runtime/clock"
+import type { HookContext } from "../types"
 import { isFinished, runtime, type Task, view } from "./task"
 
 /**
@@ -30,4 +32,44 @@ export function overdue(tasks: Iterable<Task>, now: number, o: LongrunOptions): 
       ])
   }
   return out
+}
+
+/** Finished tasks past their retention, and the oldest finished ones while there are more than max. */
+export function expired(tasks: Map<string, Task>, now: number, retentionMs: number, max: number): Task[] {
+  const out: Task[] = []
+  let size = tasks.size
+  for (const t of tasks.values()) {
+    if (!isFinished(t)) continue
+    if (now - (t.endedAt ?? now) >= retentionMs || size > max) {
+      out.push(t)
+      size--
+    }
+  }
+  return out
+}
+
+/** The manager's safety-net interval: runs only while tasks run. */
+export class Sweeper {
+  private handle: TimerHandle | undefined
+
+  constructor(
+    private readonly ctx: HookContext,
+    private readonly run: () => void,
+  ) {}
+
+  start(): void {
+    if (this.handle) return
+    const o = this.ctx.options
+    const every = Math.max(250, Math.min(10_000, Math.floor(o.background_stale_ms / 4), Math.floor(o.background_timeout_ms / 4)))
+    this.handle = this.ctx.timers.setInterval(this.run, every)
+  }
+
+  stop(): void {
+    this.ctx.timers.clear(this.handle)
+    this.handle = undefined
+  }
+
+  get running(): boolean {
+    return this.handle !== undefined
+  }
 }

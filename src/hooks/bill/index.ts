@@ -1,7 +1,9 @@
 import { DEFAULT_PRICES } from "../../bill/prices"
+import type { SessionEntry } from "../../cache/session-entry"
 import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { createLedgerState, hitRate, type LedgerState, recordStep } from "./ledger"
+import { applyBill, billRecord } from "./journal"
 import { billStatus } from "./status"
 
 const NAME = "bill"
@@ -14,12 +16,16 @@ const NAME = "bill"
  */
 export function createBillHook(ctx: HookContext): LongrunHook {
   const threshold = ctx.options.bill_bust_toast_usd
+  const stateOf = (entry: SessionEntry) =>
+    entry.state<LedgerState>(NAME, createLedgerState, { estimate: (s) => 200 + s.counted.size * 120 })
+  // After a restart the session's bill goes on from where it was, instead of from zero.
+  const journal = ctx.journal.writer("bill", (entry, saved) => applyBill(entry.bill, stateOf(entry), saved))
   return {
     name: NAME,
     events: {
       "message.updated": (ev, entry) => {
         if (!entry || ev.info.role !== "assistant") return
-        const state = entry.state<LedgerState>(NAME, createLedgerState, { estimate: (s) => 200 + s.counted.size * 120 })
+        const state = stateOf(entry)
         const known = ctx.prices.peek(ev.info.providerID, ev.info.modelID)
         const moment = entry.pruning.lastMoment
         const bust = recordStep(entry.bill, state, ev.info, {
@@ -30,6 +36,7 @@ export function createBillHook(ctx: HookContext): LongrunHook {
           pruneAfter: moment?.afterAnswer,
           pruneCold: moment?.cold ?? false,
         })
+        if (ev.info.completed !== undefined) journal.set(entry.id, billRecord(entry.bill, state))
         if (bust && threshold > 0 && bust.dollars >= threshold) {
           ctx.logger.toast(
             `A prompt-cache miss cost about $${bust.dollars.toFixed(2)}: ${bust.rewritten.toLocaleString("en-US")} tokens written again (${bust.cause}). This session: $${entry.bill.dollars.toFixed(2)}, ${Math.round(hitRate(entry.bill) * 100)}% of prompt tokens read from the cache.`,

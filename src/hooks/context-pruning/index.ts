@@ -7,9 +7,9 @@ import { detach } from "../../runtime/detach"
 import type { HookContext, LongrunHook } from "../types"
 import { type Applied, applyDecisions, type OutgoingMessage } from "./apply"
 import { type Decision, invalidRefs, plan, type StrategyOptions } from "./decide"
+import { applyPruning, pruningRecord } from "./journal"
 import { CacheLessons } from "./lessons"
 import { type MomentOptions, pickMoment } from "./moments"
-import { masked } from "./placeholder"
 import { createRecallTool } from "./recall"
 import { createPruneState, decisionBytes, type PruneState, pruneStateBytes, trimState } from "./state"
 import { pruningStatus, type Timing } from "./status"
@@ -70,6 +70,10 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     state.decisions.delete(key)
     state.decisionBytes -= decisionBytes(key, old)
   }
+  // After a restart the decisions come back before the first request, so it resends the history unchanged.
+  const journal = ctx.journal.writer("pruning", (entry, saved) =>
+    applyPruning(stateOf(entry), entry.pruning, saved, lessons, commit),
+  )
 
   const run = (messages: OutgoingMessage[]) => {
     const sessionID = sessionOf(messages)
@@ -79,9 +83,16 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     const w = walk(messages, state, protectedTools, keep, dir)
     const model = modelOf(messages, entry)
     const modelKey = `${model.providerID ?? "?"}/${model.modelID ?? "?"}`
+    let changed = false
     const last = state.lastMoment
-    if (last && !last.learnt) last.learnt = lessons.learn(last, w, modelKey, moments.ttlMs)
+    if (last && !last.learnt) {
+      last.learnt = lessons.learn(last, w, modelKey, moments.ttlMs)
+      changed ||= last.learnt
+    }
     const planned = plan(w.items, state.decisions, strategies, dir)
+    // A new reference to a part seen for the first time is not journaled: after a restart the part is new
+    // again (past the journaled watermark) and the same reference is made again from the same decisions.
+    if (planned.revoke.length > 0) changed = true
     for (const key of planned.revoke) undo(state, key)
     for (const [key, d] of planned.refs) commit(state, key, d)
     const prices = ctx.prices.peek(model.providerID, model.modelID) ?? DEFAULT_PRICES
@@ -99,19 +110,26 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     // A moment's own request is priced in its extra cost already: its saving is not counted twice.
     let momentChars = 0
     if (picked) {
+      changed = true
       let chars = 0
       for (const c of picked.chosen) {
         commit(state, c.key, c.decision)
         chars += c.saved
       }
-      momentChars = chars
-      // A reference to a copy this moment left out is undone, or left out too when it is old.
-      for (const key of invalidRefs(w.items, state.decisions)) {
-        undo(state, key)
-        const item = w.items.find((it) => `${it.id}:o` === key)
-        if (item && !item.recent && strategies.maskOld) commit(state, key, { strategy: "masked", text: masked(item.f, keep) })
-      }
       const first = picked.chosen[0]!
+      // A reference to a copy this moment left out is undone; what it then sends is left out too
+      // when it may be (it lies after the first change, so that costs nothing more).
+      for (let round = 0; round < 3; round++) {
+        const stale = invalidRefs(w.items, state.decisions)
+        if (stale.length === 0) break
+        for (const key of stale) undo(state, key)
+        for (const c of plan(w.items, state.decisions, strategies, dir).lossy) {
+          if (c.item < first.item || !stale.some((k) => k.startsWith(`${w.items[c.item]!.id}:`))) continue
+          commit(state, c.key, c.decision)
+          chars += c.saved
+        }
+      }
+      momentChars = chars
       const newest = w.steps[w.steps.length - 1]
       state.moments++
       state.lastMoment = {
@@ -142,6 +160,8 @@ export function createContextPruningHook(ctx: HookContext): LongrunHook {
     }
     const applied = applyDecisions(messages, w.located, state.decisions)
     publish(entry, state, applied, prices.cacheRead, momentChars)
+    // Journaled when a decision changed that a restart could not make again (a moment, a revocation).
+    if (changed) journal.changed(entry.id, () => pruningRecord(state, entry.pruning, modelKey, lessons))
     if (state.facts.size > MAX_PARTS) trimState(state, w.seen)
   }
 

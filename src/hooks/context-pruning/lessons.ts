@@ -23,6 +23,16 @@ export class CacheLessons {
     return this.shapes.get(model) ?? assumed
   }
 
+  /** The shape an answer showed for this model, if one did (journaled, so a restart keeps it). */
+  learnt(model: string): CacheShape | undefined {
+    return this.shapes.get(model)
+  }
+
+  /** A shape learnt before a restart. Only the worse shape is ever learnt, so it is taken as is. */
+  restore(model: string, shape: CacheShape): void {
+    if (shape === "from-start") put(this.shapes, model, shape)
+  }
+
   ttlOf(model: string, fallback: number): number {
     return Math.max(fallback, this.ttls.get(model) ?? 0)
   }

@@ -37,6 +37,13 @@ export interface PruneState {
   lastMoment: MomentRecord | undefined
   /** characters left out of all requests of this session */
   charsNotSent: number
+  /** the newest tool part id walked (OpenCode's ids ascend): journaled with the decisions */
+  newestSeen: string | undefined
+  /**
+   * After a restart, the newest part the pruner had seen before it: parts up to it are not new,
+   * so no reference is made to them now that was not made then (the history resent byte-identical).
+   */
+  restoredSeen: string | undefined
   /** dollars warm moments cost more than they have saved back so far: the risk still open */
   debt: number
 }
@@ -51,6 +58,8 @@ export function createPruneState(): PruneState {
     moments: 0,
     lastMoment: undefined,
     charsNotSent: 0,
+    newestSeen: undefined,
+    restoredSeen: undefined,
     debt: 0,
   }
 }

@@ -140,8 +140,11 @@ export function walk(
         forget(state, part.id)
         f = undefined
       }
-      const fresh = f === undefined
-      if (fresh) {
+      const known = f !== undefined
+      // Parts seen before a restart are not new after it (OpenCode's part ids ascend).
+      const fresh = !known && (state.restoredSeen === undefined || part.id > state.restoredSeen)
+      if (state.newestSeen === undefined || part.id > state.newestSeen) state.newestSeen = detach(part.id)
+      if (!known) {
         f = partFacts(part, dir) ?? null
         state.facts.set(detach(part.id), f)
         if (f) state.factBytes += factsBytes(f)

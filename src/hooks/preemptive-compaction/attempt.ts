@@ -17,6 +17,8 @@ export interface CompactionState {
   abort: AbortController | undefined
   timeout: TimerHandle | undefined
   retry: TimerHandle | undefined
+  /** when the current phase began, while a compaction runs (journaled: a restart must not repeat it blindly) */
+  since: number | undefined
 }
 
 export function newCompactionState(epoch: number): CompactionState {
@@ -30,6 +32,7 @@ export function newCompactionState(epoch: number): CompactionState {
     abort: undefined,
     timeout: undefined,
     retry: undefined,
+    since: undefined,
   }
 }
 
@@ -40,12 +43,14 @@ export function newCompactionState(epoch: number): CompactionState {
  * nothing; nothing is scheduled once the session has left the store (its timers are
  * closed) or the plugin is disposed.
  */
-export function createAttempts(ctx: HookContext) {
+export function createAttempts(ctx: HookContext, saved: (entry: SessionEntry) => void = () => {}) {
   const { options, logger } = ctx
 
+  /** Every change of the published fact goes through here, and is journaled. */
   const setPhase = (entry: SessionEntry, phase: SessionEntry["compaction"]["phase"]) => {
     entry.compaction.phase = phase
     entry.compaction.inFlight = phase === "in-flight" || phase === "host-compacting"
+    saved(entry)
   }
 
   const endAttempt = (entry: SessionEntry, state: CompactionState) => {

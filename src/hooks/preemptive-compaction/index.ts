@@ -4,6 +4,7 @@ import { percent, table } from "../../status/format"
 import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { type CompactionState, createAttempts, newCompactionState } from "./attempt"
+import { applyCompaction, compactionRecord } from "./journal"
 import { hostOverflowPoint } from "./overflow"
 import { summaryContext } from "./summary-context"
 
@@ -19,7 +20,21 @@ const NAME = "preemptive-compaction"
  */
 export function createPreemptiveCompactionHook(ctx: HookContext): LongrunHook {
   const { options, logger } = ctx
-  const attempts = createAttempts(ctx)
+  const journal = ctx.journal.writer("compaction", (entry, saved) => {
+    const phase = applyCompaction(entry, stateOf(entry), saved, {
+      maxRetries: options.compaction_max_retries,
+      retryBaseMs: options.compaction_retry_base_ms,
+      now: ctx.now(),
+    })
+    attempts.setPhase(entry, phase)
+  })
+  const save = (entry: SessionEntry) => {
+    const state = entry.peekState<CompactionState>(NAME)
+    if (!state) return
+    state.since = entry.compaction.inFlight ? (state.since ?? ctx.now()) : undefined
+    journal.set(entry.id, compactionRecord(entry, state))
+  }
+  const attempts = createAttempts(ctx, save)
   const clampLogged = new Set<string>()
   let disabledLogged = false
 
@@ -84,6 +99,7 @@ export function createPreemptiveCompactionHook(ctx: HookContext): LongrunHook {
     state.failures = 0
     entry.compaction.lastError = undefined
     if (entry.compaction.phase === "gave-up" || entry.compaction.phase === "armed") attempts.setPhase(entry, "idle")
+    else save(entry)
   }
 
   return {

@@ -7,6 +7,7 @@ import { table } from "../../status/format"
 import { entriesIn } from "../../status/scope"
 import type { HookContext, LongrunHook } from "../types"
 import { isGoAhead, unfixableError } from "./input"
+import { applyContinuation, continuationRecord } from "./journal"
 import { createContinuation } from "./machine"
 import { newMark } from "./progress"
 import { isOpen, signature } from "./prompt"
@@ -26,7 +27,16 @@ const RESUME_COMMAND = "longrun-resume"
  * Publishes entry.continuation (its only writer).
  */
 export function createTodoContinuationHook(ctx: HookContext): LongrunHook {
-  const machine = createContinuation(ctx)
+  // After a restart the session's stops and holds come back before its first event is handled.
+  const journal = ctx.journal.writer("continuation", (entry, saved) => {
+    const state = stateOf(entry)
+    applyContinuation(state, saved)
+    entry.continuation.sent = saved.sent
+    machine.publish(entry, state)
+  })
+  const machine = createContinuation(ctx, (entry, state) =>
+    journal.set(entry.id, continuationRecord(state, entry.continuation.sent)),
+  )
   ctx.store.todoHook.running = true
 
   const stateOf = (entry: SessionEntry) =>

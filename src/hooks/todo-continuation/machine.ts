@@ -7,8 +7,8 @@ import { advance } from "./progress"
 import { continuationPrompt, isOpen } from "./prompt"
 import type { TodoState } from "./state"
 
-/** The countdown, the prompt and the guards around them, for one hook instance. */
-export function createContinuation(ctx: HookContext) {
+/** The countdown, the prompt and the guards around them, for one hook instance; `saved` journals each published state. */
+export function createContinuation(ctx: HookContext, saved: (entry: SessionEntry, state: TodoState) => void = () => {}) {
   const { options, logger } = ctx
   const skipAgents = new Set(options.todo_skip_agents)
 
@@ -18,6 +18,7 @@ export function createContinuation(ctx: HookContext) {
     fact.endsAt = state.countdown ? (endsAt ?? fact.endsAt) : undefined
     fact.reason = state.stopped ?? (state.aborted ? "aborted" : held(entry, state))
     fact.state = state.countdown ? "countdown" : state.sending ? "sending" : fact.reason ? "stopped" : "watching"
+    saved(entry, state)
   }
 
   /** Why a hold keeps it quiet, for display: only while there is something to continue. */
