@@ -64,11 +64,11 @@ const script = bySession([
   ["Launch the quick one", quickParent],
   ["Todo work", sequence([todos, { text: "Paused." }], { text: "Nothing more." })],
   [
-    "Read the file",
+    "Read the files",
     sequence([
       call("read", { filePath: "a.txt" }),
-      call("read", { filePath: "a.txt" }),
-      call("read", { filePath: "a.txt" }),
+      call("read", { filePath: "b.txt" }),
+      call("read", { filePath: "c.txt" }),
       { text: "Read it." },
       { text: "Back." },
       { text: "Next." },
@@ -106,10 +106,10 @@ beforeAll(async () => {
   a = await startOpencode({
     pluginOptions: OPTIONS,
     script,
-    files: { "a.txt": FILE },
+    files: { "a.txt": FILE, "b.txt": FILE.replaceAll("line", "row"), "c.txt": FILE.replaceAll("line", "entry") },
     limit: { context: 200_000, output: 4_000 },
   })
-  sid.h = await a.runPrompt("Read the file a.txt, three times.")
+  sid.h = await a.runPrompt("Read the files a.txt, b.txt and c.txt.")
   const pauseEnds = Date.now() + TTL_MS + 1_500
   sid.s = await a.runPrompt("Todo work: plan it.")
   await a.client.session.command({ path: { id: sid.s }, body: { command: "longrun-stop", arguments: "" } })
