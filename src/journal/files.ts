@@ -3,6 +3,7 @@
  * Writes are atomic (an exclusive new temp file, synced, then renamed over the old one), and
  * nothing follows a symbolic link: folders must be real folders, files are opened O_NOFOLLOW.
  */
+import { type ReadResult, readRegularFile } from "../runtime/read-small-file"
 import { createHash } from "node:crypto"
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs"
 import { lstat, mkdir, open, readdir, rename, unlink } from "node:fs/promises"
@@ -76,7 +77,7 @@ export async function listDirs(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isDirectory()).map((e) => e.name)
 }
 
-export type ReadResult = { text: string; bytes: number; mtimeMs: number } | { problem: string }
+export type { ReadResult }
 
 /** A regular file's text, at most maxBytes; never follows a link, never blocks on a FIFO. */
 export async function readBounded(path: string, maxBytes: number): Promise<ReadResult> {
@@ -103,31 +104,7 @@ export async function readBounded(path: string, maxBytes: number): Promise<ReadR
 
 /** The same, synchronously: for one small file of our own when a session comes back (see Journal.restore). */
 export function readBoundedSync(path: string, maxBytes: number): ReadResult {
-  let fd: number | undefined
-  try {
-    fd = openSync(path, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
-    const info = fstatSync(fd)
-    if (!info.isFile()) return { problem: "not a regular file" }
-    if (info.size > maxBytes) return { problem: `too large (${info.size} bytes, at most ${maxBytes})` }
-    const buf = Buffer.alloc(info.size)
-    let read = 0
-    while (read < buf.length) {
-      const n = readSync(fd, buf, read, buf.length - read, read)
-      if (n === 0) break
-      read += n
-    }
-    return { text: buf.toString("utf8", 0, read), bytes: read, mtimeMs: info.mtimeMs }
-  } catch (err) {
-    return { problem: `unreadable (${(err as NodeJS.ErrnoException).code ?? "error"})` }
-  } finally {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd)
-      } catch {
-        // gone either way
-      }
-    }
-  }
+  return readRegularFile(path, maxBytes)
 }
 
 /**

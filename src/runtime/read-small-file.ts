@@ -1,17 +1,22 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs"
 
+export type ReadResult = { text: string; bytes: number; mtimeMs: number } | { problem: string }
+
 /**
- * A regular file's text when it is at most maxBytes; undefined for anything else (a FIFO,
- * a device, a folder, a larger file) and on any error. Opened non-blocking and checked
- * with fstat before a byte is read, so a FIFO never blocks the process.
+ * A regular file's text when it is at most maxBytes, or why not (a FIFO, a device, a folder,
+ * a larger file, an error). Opened non-blocking, and never through a symbolic link, then
+ * checked with fstat before a byte is read: a FIFO never blocks the process, a planted link
+ * is never followed. The one bounded reader the plugin's own files (sidebar snapshots, the
+ * journal) and the host's package.json go through.
  */
-export function readSmallRegularFile(path: string, maxBytes: number): string | undefined {
+export function readRegularFile(path: string, maxBytes: number): ReadResult {
   let fd: number | undefined
   try {
-    // O_NONBLOCK is undefined on Windows, which has no FIFOs at a path like this.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    // O_NONBLOCK and O_NOFOLLOW are undefined on Windows, which has no FIFOs at a path like this.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0))
     const info = fstatSync(fd)
-    if (!info.isFile() || info.size > maxBytes) return undefined
+    if (!info.isFile()) return { problem: "not a regular file" }
+    if (info.size > maxBytes) return { problem: `too large (${info.size} bytes, at most ${maxBytes})` }
     const buf = Buffer.alloc(info.size)
     let read = 0
     while (read < buf.length) {
@@ -19,9 +24,9 @@ export function readSmallRegularFile(path: string, maxBytes: number): string | u
       if (n === 0) break
       read += n
     }
-    return buf.toString("utf8", 0, read)
-  } catch {
-    return undefined
+    return { text: buf.toString("utf8", 0, read), bytes: read, mtimeMs: info.mtimeMs }
+  } catch (err) {
+    return { problem: `unreadable (${(err as NodeJS.ErrnoException)?.code ?? "error"})` }
   } finally {
     if (fd !== undefined) {
       try {
@@ -31,4 +36,10 @@ export function readSmallRegularFile(path: string, maxBytes: number): string | u
       }
     }
   }
+}
+
+/** The text, or undefined for anything readRegularFile refuses. */
+export function readSmallRegularFile(path: string, maxBytes: number): string | undefined {
+  const r = readRegularFile(path, maxBytes)
+  return "text" in r ? r.text : undefined
 }

@@ -5,6 +5,7 @@
  * temp name is never written through) and renamed over the target. A leaf: node only.
  */
 import { randomBytes } from "node:crypto"
+import { readSmallRegularFile } from "../runtime/read-small-file"
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs"
 
 /** A snapshot is about 1-8 KB; anything far bigger is not one. */
@@ -15,28 +16,7 @@ export const TEMP_NAME = /^([A-Za-z0-9_-]{1,128})\.json\.([0-9]{1,10})(?:-[0-9a-
 
 /** The text of a regular file of at most `max` bytes; undefined for anything else. */
 export function readSmallFile(path: string, max = MAX_SNAPSHOT_BYTES): string | undefined {
-  let fd: number
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-  } catch {
-    return undefined
-  }
-  try {
-    const st = fstatSync(fd)
-    if (!st.isFile() || st.size > max) return undefined
-    const buf = Buffer.alloc(st.size)
-    let got = 0
-    while (got < st.size) {
-      const n = readSync(fd, buf, got, st.size - got, null)
-      if (n === 0) break
-      got += n
-    }
-    return buf.toString("utf8", 0, got)
-  } catch {
-    return undefined
-  } finally {
-    closeSync(fd)
-  }
+  return readSmallRegularFile(path, max)
 }
 
 /** Writes `text` to `file` atomically. Throws (ENOENT when the folder is gone). */

@@ -315,7 +315,7 @@ describe("context pruning beside OpenCode's own prune", () => {
     let out = await h.transform(c.request())
     expect(partOf(out, second).state.output).toContain("is unchanged: exactly what the earlier read call")
     // OpenCode's compaction.prune marks the first copy compacted in storage.
-    const part = c.messages[1]!.parts[1] as { state: { time: Record<string, number> } }
+    const part = partOf(c.messages, first) as { state: { time: Record<string, number> } }
     part.state.time.compacted = 1
     out = await h.transform(c.request())
     expect(partOf(out, second).state.output).toBe(readOutput(`${DIR}/a.ts`, BIG("a")))
