@@ -5,7 +5,7 @@
  */
 import { type ReadResult, readRegularFile } from "../runtime/read-small-file"
 import { createHash } from "node:crypto"
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs"
+import { constants } from "node:fs"
 import { lstat, mkdir, open, readdir, rename, unlink } from "node:fs/promises"
 import { homedir } from "node:os"
 import { join } from "node:path"

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { readSmallRegularFile } from "../runtime/read-small-file"
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs"
+import { closeSync, constants, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs"
 
 /** A snapshot is about 1-8 KB; anything far bigger is not one. */
 export const MAX_SNAPSHOT_BYTES = 64 * 1024
