@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { canonicalJson } from "../../src/hooks/context-pruning/part-facts"
+import { canonicalJson } from "../../src/hooks/context-pruning/keys"
 import { Conversation, DIR, partOf, readOutput } from "../../testkit/conversation"
 import { AWAY, BIG, setup } from "../helpers/pruning"
 

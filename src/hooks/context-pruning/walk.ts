@@ -6,7 +6,8 @@
 import { detach } from "../../runtime/detach"
 import { type Located, type OutgoingMessage, replaceInput } from "./apply"
 import type { Decision, WalkItem } from "./decide"
-import { boundedJsonLength, factsBytes, isToolPart, partFacts, type PartFacts } from "./part-facts"
+import { boundedJsonLength } from "./keys"
+import { factsBytes, isToolPart, partFacts, type PartFacts } from "./part-facts"
 import { forget, type PruneState } from "./state"
 
 const CLEARED = "[Old tool result content cleared]"
