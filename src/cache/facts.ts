@@ -78,6 +78,17 @@ export interface BustView {
   cause: "pruning" | "compaction" | "cache expired" | "model changed" | "unknown"
 }
 
+/** One finished step as the bill counted it (kept so a repeated update replaces it, and journaled). */
+export interface CountedStep {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  dollars: number
+  /** OpenCode's own figure */
+  host: number
+}
+
 /** Writer: bill. The session's bill as the provider counted it, priced at the model's prices. */
 export interface BillFact {
   steps: number

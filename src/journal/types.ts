@@ -3,7 +3,7 @@
  * (a queued task's prompt is the one exception: the task cannot start again without it).
  * A leaf, shared by the journal's format and by the hooks that write each section.
  */
-import type { BillFact } from "../cache/facts"
+import type { BillFact, CountedStep } from "../cache/facts"
 
 export type TaskStatusRecord = "queued" | "running" | "completed" | "error" | "cancelled"
 
@@ -99,14 +99,7 @@ export interface PruningRecord {
   debt?: number
 }
 
-export interface CountedRecord {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  dollars: number
-  host: number
-}
+export type CountedRecord = CountedStep
 
 export interface BillRecord {
   fact: BillFact

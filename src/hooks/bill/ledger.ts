@@ -6,18 +6,11 @@
  */
 import type { Prices } from "../../bill/prices"
 import { stepDollars } from "../../bill/prices"
-import { type BillFact, type BustView, MAX_BUST_VIEWS } from "../../cache/facts"
+import { type BillFact, type BustView, type CountedStep, MAX_BUST_VIEWS } from "../../cache/facts"
 import type { MessageInfo } from "../../events/types"
 import { detach } from "../../runtime/detach"
 
-interface Counted {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  dollars: number
-  host: number
-}
+type Counted = CountedStep
 
 export interface LedgerState {
   /** the newest steps counted, so a repeated update replaces its step instead of adding it again */
