@@ -30,7 +30,6 @@ export interface Walk {
   at: number[]
   totalChars: number
   steps: StepSeen[]
-  newestUserID: string | undefined
   /** ids of every tool part still sent, for trimming state */
   seen: Set<string>
 }
@@ -83,14 +82,13 @@ export function walk(
           tools++
           count.set(p.id, (count.get(p.id) ?? 0) + 1)
         }
-  const w: Walk = { items: [], located: [], at: [], totalChars: 0, steps: [], newestUserID: undefined, seen: new Set() }
+  const w: Walk = { items: [], located: [], at: [], totalChars: 0, steps: [], seen: new Set() }
   let chars = 0
   let tool = 0
   for (let m = 0; m < messages.length; m++) {
     const msg = messages[m]
     const info = (msg?.info ?? {}) as InfoLike
     if (!msg || !Array.isArray(msg.parts)) continue
-    if (info.role === "user" && typeof info.id === "string") w.newestUserID = info.id
     const step: StepSeen | undefined =
       info.role === "assistant"
         ? {
