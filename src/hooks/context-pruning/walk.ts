@@ -18,8 +18,6 @@ export interface StepSeen {
   /** characters the model wrote in it (text, tool arguments) */
   out: number
   tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number } | undefined
-  providerID: string | undefined
-  modelID: string | undefined
   id: string | undefined
 }
 
@@ -39,8 +37,6 @@ const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >=
 interface InfoLike {
   role?: unknown
   id?: unknown
-  providerID?: unknown
-  modelID?: unknown
   tokens?: { input?: unknown; output?: unknown; reasoning?: unknown; cache?: { read?: unknown; write?: unknown } }
 }
 
@@ -95,8 +91,6 @@ export function walk(
             before: chars,
             out: 0,
             tokens: tokensOf(info),
-            providerID: text(info.providerID),
-            modelID: text(info.modelID),
             id: text(info.id),
           }
         : undefined
